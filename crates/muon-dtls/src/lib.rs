@@ -1,0 +1,1 @@
+//! DTLS 1.2 for WebRTC (issue 3).

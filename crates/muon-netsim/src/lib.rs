@@ -1,0 +1,1 @@
+//! Virtual clock and seeded network emulator (issue 2).

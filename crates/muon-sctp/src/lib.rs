@@ -1,0 +1,1 @@
+//! SCTP over DTLS for WebRTC data channels (issue 4).

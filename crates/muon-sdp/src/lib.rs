@@ -1,0 +1,1 @@
+//! SDP for WebRTC (issue 2).

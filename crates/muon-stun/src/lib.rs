@@ -1,0 +1,1 @@
+//! STUN and TURN messages (issue 2).
