@@ -1,0 +1,14 @@
+//! Replays the saved fuzz corpus through the function the `sctp_packet` fuzz target calls.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[test]
+fn corpus_replays_without_panic() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/sctp_packet");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        muon_sctp::fuzz_packet(&bytes);
+        n += 1;
+    }
+    assert!(n >= 3, "the corpus should hold seed inputs");
+}
