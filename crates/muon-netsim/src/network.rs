@@ -1,0 +1,424 @@
+//! The network: hosts by IP, directed links between them, NATs, datagrams in flight.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap};
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use muon_proto::{Rng, Transmit};
+
+use crate::link::{LinkConfig, LinkDrop, LinkState};
+use crate::nat::{Nat, NatConfig, NatDrop, NatId, NatKind};
+use crate::stats::Stats;
+
+/// Default [`Network::set_max_in_flight`]: datagrams the network holds at once before it
+/// drops new ones (counted in `dropped_queue`).
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 1 << 20;
+
+/// A seeded network emulator between any number of hosts.
+///
+/// Hosts are IP addresses and need no registration: any address not placed behind a NAT is a
+/// public host reachable from everywhere. Each ordered pair of hosts has its own directed link
+/// ([`set_link`](Network::set_link); unconfigured pairs use the
+/// [default link](Network::set_default_link)) with its own random stream, derived from the seed
+/// and the two addresses, so adding a link never changes what happens on another.
+///
+/// NATs ([`add_nat`](Network::add_nat)) own a public IP and hide private hosts
+/// ([`add_private_host`](Network::add_private_host)). A NAT sits right next to its private
+/// hosts: outbound translation happens when the datagram is sent, inbound filtering when it
+/// arrives at the NAT's public address. Links are always between the real hosts (a private
+/// host's own IP), so `set_link(private_a, public_b, ..)` shapes the whole path. A private
+/// host reaches hosts behind the same NAT directly by their private address; private
+/// addresses behind other NATs are unreachable (`dropped_no_route`). Private addresses must be
+/// unique across the network.
+///
+/// The network is sans-IO like everything else: [`send`](Network::send) datagrams at `now`,
+/// take out with [`poll_deliver`](Network::poll_deliver) those due, and sleep (virtually) until
+/// [`next_delivery`](Network::next_delivery).
+#[derive(Debug)]
+pub struct Network {
+    link_key: [u8; 32],
+    nat_key: [u8; 32],
+    default_link: LinkConfig,
+    configs: BTreeMap<(IpAddr, IpAddr), LinkConfig>,
+    links: BTreeMap<(IpAddr, IpAddr), LinkState>,
+    nats: Vec<Nat>,
+    nat_by_public: BTreeMap<IpAddr, usize>,
+    nat_by_private: BTreeMap<IpAddr, usize>,
+    in_flight: BinaryHeap<Reverse<Scheduled>>,
+    next_seq: u64,
+    max_in_flight: usize,
+    stats: Stats,
+}
+
+/// A datagram on its way.
+#[derive(Debug)]
+struct Scheduled {
+    at: Instant,
+    seq: u64,
+    link: (IpAddr, IpAddr),
+    transmit: Transmit,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+impl Network {
+    /// An empty network whose every random choice follows from `seed`.
+    pub fn new(seed: u64) -> Self {
+        let mut seed_bytes = [0u8; 32];
+        seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
+        seed_bytes[8..24].copy_from_slice(b"muon-netsim/seed");
+        let mut root = Rng::from_seed(seed_bytes);
+        Self {
+            link_key: root.array(),
+            nat_key: root.array(),
+            default_link: LinkConfig::default(),
+            configs: BTreeMap::new(),
+            links: BTreeMap::new(),
+            nats: Vec::new(),
+            nat_by_public: BTreeMap::new(),
+            nat_by_private: BTreeMap::new(),
+            in_flight: BinaryHeap::new(),
+            next_seq: 0,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            stats: Stats::default(),
+        }
+    }
+
+    /// The link used between hosts with no link of their own.
+    pub fn set_default_link(&mut self, config: LinkConfig) {
+        self.default_link = config;
+    }
+
+    /// Configures the directed link from host `from` to host `to`. May be called mid-run (to
+    /// cut or heal a path); datagrams already in flight keep their schedule.
+    pub fn set_link(&mut self, from: IpAddr, to: IpAddr, config: LinkConfig) {
+        self.configs.insert((from, to), config);
+    }
+
+    /// Configures both directions between `a` and `b` alike.
+    pub fn set_links(&mut self, a: IpAddr, b: IpAddr, config: LinkConfig) {
+        self.set_link(a, b, config.clone());
+        self.set_link(b, a, config);
+    }
+
+    /// The configuration of the directed link from `from` to `to`.
+    pub fn link(&self, from: IpAddr, to: IpAddr) -> &LinkConfig {
+        self.configs.get(&(from, to)).unwrap_or(&self.default_link)
+    }
+
+    /// Caps the number of datagrams in flight network-wide (a memory bound).
+    pub fn set_max_in_flight(&mut self, max: usize) {
+        self.max_in_flight = max;
+    }
+
+    /// Adds a NAT with public address `public_ip`, of `kind`, whose mappings expire
+    /// `mapping_timeout` after their last outbound datagram. Place hosts behind it with
+    /// [`add_private_host`](Network::add_private_host).
+    pub fn add_nat(
+        &mut self,
+        public_ip: IpAddr,
+        kind: NatKind,
+        mapping_timeout: Duration,
+    ) -> NatId {
+        self.add_nat_with(public_ip, NatConfig::new(kind, mapping_timeout))
+    }
+
+    /// Adds a NAT with a full configuration (hairpinning, table size).
+    pub fn add_nat_with(&mut self, public_ip: IpAddr, config: NatConfig) -> NatId {
+        let id = self.nats.len();
+        let rng = Rng::from_seed(xor(self.nat_key, pair_bytes(public_ip, public_ip)));
+        self.nats.push(Nat::new(public_ip, config, rng));
+        self.nat_by_public.insert(public_ip, id);
+        NatId(id)
+    }
+
+    /// Puts the host `private_ip` behind `nat`: its datagrams to the outside are translated and
+    /// only reach it back through the NAT's mappings. Ignored for an unknown `nat`.
+    pub fn add_private_host(&mut self, nat: NatId, private_ip: IpAddr) {
+        if nat.0 < self.nats.len() {
+            self.nat_by_private.insert(private_ip, nat.0);
+        }
+    }
+
+    /// The public IP of `nat`.
+    pub fn nat_public_ip(&self, nat: NatId) -> Option<IpAddr> {
+        self.nats.get(nat.0).map(|n| n.public_ip)
+    }
+
+    /// The external address `nat` currently uses for `private` talking to `remote` (what a
+    /// STUN server would report), if a live mapping exists at `now`.
+    pub fn nat_mapping(
+        &self,
+        nat: NatId,
+        now: Instant,
+        private: SocketAddr,
+        remote: SocketAddr,
+    ) -> Option<SocketAddr> {
+        self.nats.get(nat.0)?.mapping(now, private, remote)
+    }
+
+    /// Number of live mappings in `nat` at `now`.
+    pub fn nat_live_mappings(&self, nat: NatId, now: Instant) -> usize {
+        self.nats.get(nat.0).map_or(0, |n| n.live_mappings(now))
+    }
+
+    /// Hands a datagram to the network at `now`. It is delivered later by
+    /// [`poll_deliver`](Network::poll_deliver), or dropped and counted in [`stats`](Network::stats).
+    pub fn send(&mut self, now: Instant, transmit: Transmit) {
+        self.stats.sent += 1;
+        let mut transmit = transmit;
+        let src_ip = transmit.source.ip();
+        let dst_ip = transmit.destination.ip();
+        let src_nat = self.nat_by_private.get(&src_ip).copied();
+
+        // Routing and outbound NAT.
+        if let Some(&dst_nat) = self.nat_by_private.get(&dst_ip) {
+            if src_nat != Some(dst_nat) {
+                self.stats.dropped_no_route += 1;
+                self.link_state(src_ip, dst_ip).stats.dropped_no_route += 1;
+                return;
+            }
+            // Same LAN: no translation.
+        } else if let Some(n) = src_nat {
+            let Some(nat) = self.nats.get_mut(n) else {
+                return;
+            };
+            let hairpin = nat.public_ip == dst_ip;
+            let translated = if hairpin && !nat.config.hairpinning {
+                Err(NatDrop::Filtered)
+            } else {
+                nat.outbound(now, transmit.source, transmit.destination)
+            };
+            match translated {
+                Ok(public) => transmit.source = public,
+                Err(_) => {
+                    self.stats.dropped_nat += 1;
+                    self.link_state(src_ip, dst_ip).stats.dropped_nat += 1;
+                    return;
+                }
+            }
+        }
+
+        // The link runs between the real hosts.
+        let to_host = self.resolve_host(transmit.destination);
+        let key = (src_ip, to_host);
+        let config = self.configs.get(&key).unwrap_or(&self.default_link).clone();
+        let link = self.link_state(key.0, key.1);
+        link.stats.sent += 1;
+        let arrival = match link.transmit(&config, now, transmit.contents.len()) {
+            Ok(a) => a,
+            Err(drop) => {
+                let bump = |s: &mut Stats| match drop {
+                    LinkDrop::Mtu => s.dropped_mtu += 1,
+                    LinkDrop::Queue => s.dropped_queue += 1,
+                    LinkDrop::Loss => s.dropped_loss += 1,
+                };
+                bump(&mut link.stats);
+                bump(&mut self.stats);
+                return;
+            }
+        };
+        if arrival.reordered {
+            link.stats.reordered += 1;
+            self.stats.reordered += 1;
+        }
+        let copy = arrival.duplicate.then(|| transmit.clone());
+        self.schedule(arrival.at, key, transmit);
+        if let Some(copy) = copy {
+            self.stats.duplicated += 1;
+            self.link_state(key.0, key.1).stats.duplicated += 1;
+            self.schedule(arrival.at, key, copy);
+        }
+    }
+
+    /// The next datagram due at or before `now`, with its addresses as the receiver sees them
+    /// (source translated by the sender's NAT, destination translated by the receiver's).
+    /// Call until `None`.
+    pub fn poll_deliver(&mut self, now: Instant) -> Option<Transmit> {
+        loop {
+            let Reverse(next) = self.in_flight.peek()?;
+            if next.at > now {
+                return None;
+            }
+            let Reverse(Scheduled {
+                at,
+                link,
+                mut transmit,
+                ..
+            }) = self.in_flight.pop()?;
+            let dst = transmit.destination;
+            if let Some(&n) = self.nat_by_public.get(&dst.ip()) {
+                let result = match self.nats.get_mut(n) {
+                    Some(nat) => nat.inbound(at, transmit.source, dst.port()),
+                    None => Err(NatDrop::NoMapping),
+                };
+                match result {
+                    Ok(private) => transmit.destination = private,
+                    Err(_) => {
+                        self.stats.dropped_nat += 1;
+                        self.link_state(link.0, link.1).stats.dropped_nat += 1;
+                        continue;
+                    }
+                }
+            }
+            let len = transmit.contents.len() as u64;
+            self.stats.delivered += 1;
+            self.stats.bytes_delivered += len;
+            let ls = &mut self.link_state(link.0, link.1).stats;
+            ls.delivered += 1;
+            ls.bytes_delivered += len;
+            return Some(transmit);
+        }
+    }
+
+    /// When the next datagram in flight is due, if any.
+    pub fn next_delivery(&self) -> Option<Instant> {
+        self.in_flight.peek().map(|Reverse(s)| s.at)
+    }
+
+    /// Datagrams currently in flight.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Network-wide counters.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Counters of the directed link from `from` to `to` (zero if it never carried anything).
+    pub fn link_stats(&self, from: IpAddr, to: IpAddr) -> Stats {
+        self.links
+            .get(&(from, to))
+            .map(|l| l.stats)
+            .unwrap_or_default()
+    }
+
+    fn schedule(&mut self, at: Instant, link: (IpAddr, IpAddr), transmit: Transmit) {
+        if self.in_flight.len() >= self.max_in_flight {
+            self.stats.dropped_queue += 1;
+            self.link_state(link.0, link.1).stats.dropped_queue += 1;
+            return;
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.in_flight.push(Reverse(Scheduled {
+            at,
+            seq,
+            link,
+            transmit,
+        }));
+    }
+
+    /// The host a datagram to `dst` is headed for: through a NAT's current mapping if `dst`
+    /// is a NAT's public address.
+    fn resolve_host(&self, dst: SocketAddr) -> IpAddr {
+        self.nat_by_public
+            .get(&dst.ip())
+            .and_then(|&n| self.nats.get(n))
+            .and_then(|nat| nat.peek(dst.port()))
+            .map_or(dst.ip(), |private| private.ip())
+    }
+
+    fn link_state(&mut self, from: IpAddr, to: IpAddr) -> &mut LinkState {
+        let key = self.link_key;
+        self.links
+            .entry((from, to))
+            .or_insert_with(|| LinkState::new(Rng::from_seed(xor(key, pair_bytes(from, to)))))
+    }
+}
+
+/// The two addresses as 32 bytes (IPv4 as IPv4-mapped IPv6), to derive a per-link seed.
+fn pair_bytes(a: IpAddr, b: IpAddr) -> [u8; 32] {
+    let v6 = |ip: IpAddr| match ip {
+        IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
+        IpAddr::V6(v6) => v6.octets(),
+    };
+    let mut out = [0u8; 32];
+    out[..16].copy_from_slice(&v6(a));
+    out[16..].copy_from_slice(&v6(b));
+    out
+}
+
+fn xor(mut a: [u8; 32], b: [u8; 32]) -> [u8; 32] {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x ^= y;
+    }
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Clock;
+
+    fn t(src: &str, dst: &str, n: u8) -> Transmit {
+        Transmit {
+            source: src.parse().unwrap(),
+            destination: dst.parse().unwrap(),
+            contents: vec![n],
+        }
+    }
+
+    #[test]
+    fn perfect_link_delivers_after_default_delay() {
+        let mut clock = Clock::new();
+        let mut net = Network::new(1);
+        net.send(clock.now(), t("192.0.2.1:1", "192.0.2.2:2", 7));
+        assert_eq!(net.poll_deliver(clock.now()), None);
+        assert_eq!(
+            net.next_delivery(),
+            Some(clock.now() + crate::link::DEFAULT_DELAY)
+        );
+        clock.advance(crate::link::DEFAULT_DELAY);
+        assert_eq!(
+            net.poll_deliver(clock.now()),
+            Some(t("192.0.2.1:1", "192.0.2.2:2", 7))
+        );
+        assert_eq!(net.stats().delivered, 1);
+        let ls = net.link_stats("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        assert_eq!((ls.sent, ls.delivered), (1, 1));
+    }
+
+    #[test]
+    fn private_hosts_of_other_nats_are_unreachable() {
+        let now = Clock::new().now();
+        let mut net = Network::new(1);
+        let n1 = net.add_nat(
+            "203.0.113.1".parse().unwrap(),
+            NatKind::FullCone,
+            Duration::from_secs(60),
+        );
+        let n2 = net.add_nat(
+            "203.0.113.2".parse().unwrap(),
+            NatKind::FullCone,
+            Duration::from_secs(60),
+        );
+        net.add_private_host(n1, "10.0.0.1".parse().unwrap());
+        net.add_private_host(n2, "10.0.1.1".parse().unwrap());
+        net.add_private_host(n1, "10.0.0.2".parse().unwrap());
+        net.send(now, t("10.0.0.1:1", "10.0.1.1:1", 0));
+        net.send(now, t("192.0.2.9:1", "10.0.1.1:1", 0));
+        assert_eq!(net.stats().dropped_no_route, 2);
+        // Same LAN goes direct, untranslated.
+        net.send(now, t("10.0.0.1:1", "10.0.0.2:1", 0));
+        let d = net.poll_deliver(now + Duration::from_secs(1)).unwrap();
+        assert_eq!(d, t("10.0.0.1:1", "10.0.0.2:1", 0));
+    }
+}
