@@ -129,3 +129,19 @@ pub fn loss_bursts(log: &[Delivered], n: u32) -> Vec<u32> {
     }
     bursts
 }
+
+/// Sends one datagram at the current time and returns it as delivered (or `None` if the
+/// network dropped it), advancing the clock to its delivery.
+pub fn send_one(
+    net: &mut Network,
+    clock: &mut Clock,
+    from: SocketAddr,
+    to: SocketAddr,
+) -> Option<Transmit> {
+    net.send(clock.now(), datagram(from, to, 0, 8));
+    let at = net.next_delivery()?;
+    clock.advance_to(at);
+    let out = net.poll_deliver(clock.now());
+    assert_eq!(net.in_flight(), 0);
+    out
+}
