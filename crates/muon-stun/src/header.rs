@@ -187,7 +187,8 @@ impl fmt::Debug for TransactionId {
 /// Checks what [RFC 7983 section 7](https://www.rfc-editor.org/rfc/rfc7983#section-7) uses
 /// (first byte in 0..=3) plus what RFC 8489 guarantees: a full header, the magic cookie, and a
 /// length field that is a multiple of 4 and matches the datagram. It does not decode
-/// attributes; [`crate::Message::decode`] does.
+/// attributes; [`crate::Message::decode`] does. As in RFC 7983, methods 0x100 and above (no
+/// WebRTC protocol uses them) put a larger value in the first byte and are not recognised.
 pub fn is_stun(bytes: &[u8]) -> bool {
     match bytes {
         [b0, _, l0, l1, 0x21, 0x12, 0xA4, 0x42, ..] if *b0 <= 3 && bytes.len() >= HEADER_LEN => {
@@ -203,7 +204,7 @@ pub fn is_stun(bytes: &[u8]) -> bool {
 /// cut messages out of a TCP or TLS stream (RFC 8489 section 6.2.2).
 pub fn message_len(stream: &[u8]) -> Option<usize> {
     match stream {
-        [b0, _, l0, l1, 0x21, 0x12, 0xA4, 0x42, ..] if *b0 <= 3 && stream.len() >= HEADER_LEN => {
+        [b0, _, l0, l1, 0x21, 0x12, 0xA4, 0x42, ..] if *b0 < 0x40 && stream.len() >= HEADER_LEN => {
             Some(HEADER_LEN + usize::from(u16::from_be_bytes([*l0, *l1])))
         }
         _ => None,
