@@ -1,0 +1,40 @@
+//! Named bounds on the work and memory one parse may take.
+
+/// Bounds applied by [`Session::parse_with`](crate::Session::parse_with).
+///
+/// Parsing is linear in the input size, and the input size is bounded, so hostile input costs
+/// bounded time; these limits also bound the number of values allocated. The defaults are far
+/// above what browsers produce (a Chromium offer with 16 simulcast video tracks is about 40 KB).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted input, in bytes. Default [`Limits::DEFAULT_MAX_INPUT_BYTES`].
+    pub max_input_bytes: usize,
+    /// Most `m=` sections. Default [`Limits::DEFAULT_MAX_MEDIA_SECTIONS`].
+    pub max_media_sections: usize,
+    /// Most repeatable lines in the whole description: `a=`, `b=`, `e=`, `p=` and `r=` lines
+    /// together. Default [`Limits::DEFAULT_MAX_ATTRIBUTES`].
+    pub max_attributes: usize,
+}
+
+impl Limits {
+    /// 1 MiB.
+    pub const DEFAULT_MAX_INPUT_BYTES: usize = 1 << 20;
+    /// 512 media sections.
+    pub const DEFAULT_MAX_MEDIA_SECTIONS: usize = 512;
+    /// 32,768 attribute lines.
+    pub const DEFAULT_MAX_ATTRIBUTES: usize = 32_768;
+
+    /// The defaults, as a constant.
+    pub const DEFAULT: Self = Self {
+        max_input_bytes: Self::DEFAULT_MAX_INPUT_BYTES,
+        max_media_sections: Self::DEFAULT_MAX_MEDIA_SECTIONS,
+        max_attributes: Self::DEFAULT_MAX_ATTRIBUTES,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
