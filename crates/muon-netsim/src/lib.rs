@@ -72,6 +72,7 @@ mod mesh;
 mod nat;
 mod network;
 mod pair;
+mod record;
 mod stats;
 
 pub use clock::Clock;
@@ -89,4 +90,5 @@ pub use nat::{
 };
 pub use network::{DEFAULT_MAX_IN_FLIGHT, Network};
 pub use pair::{PAIR_ADDR_A, PAIR_ADDR_B, Pair};
+pub use record::{DEFAULT_MAX_RECORDS, DropReason, NatRefusal, Record, RecordKind};
 pub use stats::Stats;

@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use muon_proto::Rng;
 
+use crate::record::NatRefusal;
+
 /// Default [`NatConfig::mapping_timeout`]: two minutes, the minimum of
 /// [RFC 4787 REQ-5](https://www.rfc-editor.org/rfc/rfc4787#section-4.3).
 pub const DEFAULT_MAPPING_TIMEOUT: Duration = Duration::from_secs(120);
@@ -100,15 +102,6 @@ impl NatConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NatId(pub(crate) usize);
 
-/// Why a NAT refused a datagram.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NatDrop {
-    NoMapping,
-    Expired,
-    Filtered,
-    TableFull,
-}
-
 /// What a mapping is keyed by: the private endpoint, plus the remote endpoint for
 /// address and port-dependent mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -165,7 +158,7 @@ impl Nat {
         now: Instant,
         private: SocketAddr,
         remote: SocketAddr,
-    ) -> Result<SocketAddr, NatDrop> {
+    ) -> Result<SocketAddr, NatRefusal> {
         let key = self.key(private, remote);
         let existing = self.by_key.get(&key).copied();
         let port = match existing {
@@ -219,13 +212,13 @@ impl Nat {
         now: Instant,
         remote: SocketAddr,
         port: u16,
-    ) -> Result<SocketAddr, NatDrop> {
+    ) -> Result<SocketAddr, NatRefusal> {
         let Some(m) = self.by_port.get(&port) else {
-            return Err(NatDrop::NoMapping);
+            return Err(NatRefusal::NoMapping);
         };
         if !self.live(m.last_outbound, now) {
             self.remove(port);
-            return Err(NatDrop::Expired);
+            return Err(NatRefusal::Expired);
         }
         let allowed = match self.config.kind {
             NatKind::FullCone => true,
@@ -241,7 +234,7 @@ impl Nat {
         if allowed {
             Ok(m.key.private)
         } else {
-            Err(NatDrop::Filtered)
+            Err(NatRefusal::Filtered)
         }
     }
 
@@ -292,11 +285,11 @@ impl Nat {
 
     /// Picks a free external port at random (ports are not predictable, as RFC 4787 REQ-1
     /// does not require preservation and port randomization is common).
-    fn allocate(&mut self, now: Instant) -> Result<u16, NatDrop> {
+    fn allocate(&mut self, now: Instant) -> Result<u16, NatRefusal> {
         if self.by_port.len() >= self.config.max_mappings {
             self.purge_expired(now);
             if self.by_port.len() >= self.config.max_mappings {
-                return Err(NatDrop::TableFull);
+                return Err(NatRefusal::TableFull);
             }
         }
         let span = u64::from(u16::MAX - FIRST_PORT) + 1;
@@ -308,7 +301,7 @@ impl Nat {
         }
         (FIRST_PORT..=u16::MAX)
             .find(|p| !self.by_port.contains_key(p))
-            .ok_or(NatDrop::TableFull)
+            .ok_or(NatRefusal::TableFull)
     }
 }
 
@@ -363,7 +356,7 @@ mod tests {
         assert!(n.outbound(now, p, addr("1.1.1.1:2")).is_ok());
         assert_eq!(
             n.outbound(now, p, addr("1.1.1.1:3")),
-            Err(NatDrop::TableFull)
+            Err(NatRefusal::TableFull)
         );
         let later = now + Duration::from_secs(30);
         assert!(n.outbound(later, p, addr("1.1.1.1:3")).is_ok());

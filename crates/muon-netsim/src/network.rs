@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use muon_proto::{Rng, Transmit};
 
 use crate::link::{LinkConfig, LinkDrop, LinkState};
-use crate::nat::{Nat, NatConfig, NatDrop, NatId, NatKind};
+use crate::nat::{Nat, NatConfig, NatId, NatKind};
+use crate::record::{DropReason, NatRefusal, Record, RecordKind, Recorder};
 use crate::stats::Stats;
 
 /// Default [`Network::set_max_in_flight`]: datagrams the network holds at once before it
@@ -40,8 +41,8 @@ pub struct Network {
     link_key: [u8; 32],
     nat_key: [u8; 32],
     default_link: LinkConfig,
-    configs: BTreeMap<(IpAddr, IpAddr), LinkConfig>,
-    links: BTreeMap<(IpAddr, IpAddr), LinkState>,
+    configs: BTreeMap<Link, LinkConfig>,
+    links: BTreeMap<Link, LinkState>,
     nats: Vec<Nat>,
     nat_by_public: BTreeMap<IpAddr, usize>,
     nat_by_private: BTreeMap<IpAddr, usize>,
@@ -49,14 +50,18 @@ pub struct Network {
     next_seq: u64,
     max_in_flight: usize,
     stats: Stats,
+    recorder: Recorder,
 }
+
+/// A directed link: (from host, to host).
+type Link = (IpAddr, IpAddr);
 
 /// A datagram on its way.
 #[derive(Debug)]
 struct Scheduled {
     at: Instant,
     seq: u64,
-    link: (IpAddr, IpAddr),
+    link: Link,
     transmit: Transmit,
 }
 
@@ -97,6 +102,7 @@ impl Network {
             next_seq: 0,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             stats: Stats::default(),
+            recorder: Recorder::default(),
         }
     }
 
@@ -181,57 +187,45 @@ impl Network {
     /// Hands a datagram to the network at `now`. It is delivered later by
     /// [`poll_deliver`](Network::poll_deliver), or dropped and counted in [`stats`](Network::stats).
     pub fn send(&mut self, now: Instant, transmit: Transmit) {
-        self.stats.sent += 1;
         let mut transmit = transmit;
+        self.recorder.push(now, RecordKind::Sent, &transmit);
         let src_ip = transmit.source.ip();
         let dst_ip = transmit.destination.ip();
-        let src_nat = self.nat_by_private.get(&src_ip).copied();
+        // The link runs between the real hosts.
+        let key = (src_ip, self.resolve_host(transmit.destination));
+        self.stats.sent += 1;
+        self.link_state(key).stats.sent += 1;
 
-        // Routing and outbound NAT.
+        // Routing and outbound NAT (RFC 4787 section 4).
+        let src_nat = self.nat_by_private.get(&src_ip).copied();
         if let Some(&dst_nat) = self.nat_by_private.get(&dst_ip) {
             if src_nat != Some(dst_nat) {
-                self.stats.dropped_no_route += 1;
-                self.link_state(src_ip, dst_ip).stats.dropped_no_route += 1;
-                return;
+                return self.dropped(now, key, DropReason::NoRoute, &transmit);
             }
             // Same LAN: no translation.
-        } else if let Some(n) = src_nat {
-            let Some(nat) = self.nats.get_mut(n) else {
-                return;
-            };
-            let hairpin = nat.public_ip == dst_ip;
-            let translated = if hairpin && !nat.config.hairpinning {
-                Err(NatDrop::Filtered)
+        } else if let Some(nat) = src_nat.and_then(|n| self.nats.get_mut(n)) {
+            let translated = if nat.public_ip == dst_ip && !nat.config.hairpinning {
+                Err(NatRefusal::NoHairpin)
             } else {
                 nat.outbound(now, transmit.source, transmit.destination)
             };
             match translated {
                 Ok(public) => transmit.source = public,
-                Err(_) => {
-                    self.stats.dropped_nat += 1;
-                    self.link_state(src_ip, dst_ip).stats.dropped_nat += 1;
-                    return;
-                }
+                Err(why) => return self.dropped(now, key, DropReason::Nat(why), &transmit),
             }
         }
 
-        // The link runs between the real hosts.
-        let to_host = self.resolve_host(transmit.destination);
-        let key = (src_ip, to_host);
         let config = self.configs.get(&key).unwrap_or(&self.default_link).clone();
-        let link = self.link_state(key.0, key.1);
-        link.stats.sent += 1;
+        let link = self.link_state(key);
         let arrival = match link.transmit(&config, now, transmit.contents.len()) {
             Ok(a) => a,
             Err(drop) => {
-                let bump = |s: &mut Stats| match drop {
-                    LinkDrop::Mtu => s.dropped_mtu += 1,
-                    LinkDrop::Queue => s.dropped_queue += 1,
-                    LinkDrop::Loss => s.dropped_loss += 1,
+                let reason = match drop {
+                    LinkDrop::Mtu => DropReason::Mtu,
+                    LinkDrop::Queue => DropReason::Queue,
+                    LinkDrop::Loss => DropReason::Loss,
                 };
-                bump(&mut link.stats);
-                bump(&mut self.stats);
-                return;
+                return self.dropped(now, key, reason, &transmit);
             }
         };
         if arrival.reordered {
@@ -239,11 +233,11 @@ impl Network {
             self.stats.reordered += 1;
         }
         let copy = arrival.duplicate.then(|| transmit.clone());
-        self.schedule(arrival.at, key, transmit);
+        self.schedule(now, arrival.at, key, transmit);
         if let Some(copy) = copy {
             self.stats.duplicated += 1;
-            self.link_state(key.0, key.1).stats.duplicated += 1;
-            self.schedule(arrival.at, key, copy);
+            self.link_state(key).stats.duplicated += 1;
+            self.schedule(now, arrival.at, key, copy);
         }
     }
 
@@ -262,29 +256,58 @@ impl Network {
                 mut transmit,
                 ..
             }) = self.in_flight.pop()?;
+            // Inbound NAT, judged when the datagram reaches it (RFC 4787 section 5).
             let dst = transmit.destination;
-            if let Some(&n) = self.nat_by_public.get(&dst.ip()) {
-                let result = match self.nats.get_mut(n) {
-                    Some(nat) => nat.inbound(at, transmit.source, dst.port()),
-                    None => Err(NatDrop::NoMapping),
-                };
-                match result {
+            if let Some(nat) = self
+                .nat_by_public
+                .get(&dst.ip())
+                .and_then(|&n| self.nats.get_mut(n))
+            {
+                match nat.inbound(at, transmit.source, dst.port()) {
                     Ok(private) => transmit.destination = private,
-                    Err(_) => {
-                        self.stats.dropped_nat += 1;
-                        self.link_state(link.0, link.1).stats.dropped_nat += 1;
+                    Err(why) => {
+                        self.dropped(at, link, DropReason::Nat(why), &transmit);
                         continue;
                     }
                 }
             }
             let len = transmit.contents.len() as u64;
-            self.stats.delivered += 1;
-            self.stats.bytes_delivered += len;
-            let ls = &mut self.link_state(link.0, link.1).stats;
-            ls.delivered += 1;
-            ls.bytes_delivered += len;
+            let link_stats = &mut link_entry(&mut self.links, &self.link_key, link).stats;
+            for stats in [&mut self.stats, link_stats] {
+                stats.delivered += 1;
+                stats.bytes_delivered += len;
+            }
+            self.recorder.push(at, RecordKind::Delivered, &transmit);
             return Some(transmit);
         }
+    }
+
+    /// Starts keeping a log of every datagram sent, delivered and dropped, up to `max_records`
+    /// entries ([`DEFAULT_MAX_RECORDS`](crate::DEFAULT_MAX_RECORDS) if `None`); entries beyond
+    /// are counted in [`records_overflow`](Network::records_overflow) and not kept.
+    pub fn record(&mut self, max_records: Option<usize>) {
+        self.recorder
+            .start(max_records.unwrap_or(crate::record::DEFAULT_MAX_RECORDS));
+    }
+
+    /// Stops the log (what was recorded stays until taken).
+    pub fn stop_recording(&mut self) {
+        self.recorder.stop();
+    }
+
+    /// Whether the log is on.
+    pub fn is_recording(&self) -> bool {
+        self.recorder.is_on()
+    }
+
+    /// Takes the log recorded so far, oldest first, freeing room for more.
+    pub fn take_records(&mut self) -> Vec<Record> {
+        self.recorder.take()
+    }
+
+    /// Entries not recorded because the log was full.
+    pub fn records_overflow(&self) -> u64 {
+        self.recorder.overflow()
     }
 
     /// When the next datagram in flight is due, if any.
@@ -310,11 +333,9 @@ impl Network {
             .unwrap_or_default()
     }
 
-    fn schedule(&mut self, at: Instant, link: (IpAddr, IpAddr), transmit: Transmit) {
+    fn schedule(&mut self, now: Instant, at: Instant, link: Link, transmit: Transmit) {
         if self.in_flight.len() >= self.max_in_flight {
-            self.stats.dropped_queue += 1;
-            self.link_state(link.0, link.1).stats.dropped_queue += 1;
-            return;
+            return self.dropped(now, link, DropReason::Queue, &transmit);
         }
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -336,12 +357,29 @@ impl Network {
             .map_or(dst.ip(), |private| private.ip())
     }
 
-    fn link_state(&mut self, from: IpAddr, to: IpAddr) -> &mut LinkState {
-        let key = self.link_key;
-        self.links
-            .entry((from, to))
-            .or_insert_with(|| LinkState::new(Rng::from_seed(xor(key, pair_bytes(from, to)))))
+    /// Counts (network-wide and on `link`) and records a drop.
+    fn dropped(&mut self, at: Instant, link: Link, reason: DropReason, transmit: &Transmit) {
+        self.stats.count_drop(reason);
+        self.link_state(link).stats.count_drop(reason);
+        self.recorder
+            .push(at, RecordKind::Dropped(reason), transmit);
     }
+
+    fn link_state(&mut self, link: Link) -> &mut LinkState {
+        link_entry(&mut self.links, &self.link_key, link)
+    }
+}
+
+/// The state of `link`, created on first use with its own random stream: the network key
+/// XOR the two addresses, so a link's randomness never depends on other links.
+fn link_entry<'a>(
+    links: &'a mut BTreeMap<Link, LinkState>,
+    key: &[u8; 32],
+    (from, to): Link,
+) -> &'a mut LinkState {
+    links
+        .entry((from, to))
+        .or_insert_with(|| LinkState::new(Rng::from_seed(xor(*key, pair_bytes(from, to)))))
 }
 
 /// The two addresses as 32 bytes (IPv4 as IPv4-mapped IPv6), to derive a per-link seed.

@@ -1,5 +1,7 @@
 //! Counters.
 
+use crate::record::DropReason;
+
 /// What happened to datagrams, network-wide ([`Network::stats`](crate::Network::stats)) or on
 /// one directed link ([`Network::link_stats`](crate::Network::link_stats)).
 ///
@@ -39,5 +41,18 @@ impl Stats {
             + self.dropped_mtu
             + self.dropped_nat
             + self.dropped_no_route
+    }
+}
+
+impl Stats {
+    pub(crate) fn count_drop(&mut self, reason: DropReason) {
+        let counter = match reason {
+            DropReason::Loss => &mut self.dropped_loss,
+            DropReason::Queue => &mut self.dropped_queue,
+            DropReason::Mtu => &mut self.dropped_mtu,
+            DropReason::NoRoute => &mut self.dropped_no_route,
+            DropReason::Nat(_) => &mut self.dropped_nat,
+        };
+        *counter += 1;
     }
 }
