@@ -55,6 +55,10 @@ impl Clock {
     }
 
     /// Moves the clock forward by `by`.
+    ///
+    /// # Panics
+    ///
+    /// If the new time cannot be represented (a test asking for centuries of virtual time).
     pub fn advance(&mut self, by: Duration) {
         self.now += by;
     }

@@ -142,7 +142,8 @@ pub(crate) fn drive<H: Harness>(
     mode: Until,
     mut cond: impl FnMut(&mut H) -> bool,
 ) -> Result<Instant, RunError> {
-    let deadline = h.clock().now() + max;
+    // A `max` too large to represent is no deadline at all.
+    let deadline = h.clock().now().checked_add(max);
     let mut steps_here = 0usize;
     loop {
         if mode == Until::Condition && cond(h) {
@@ -157,16 +158,22 @@ pub(crate) fn drive<H: Harness>(
                 return Round::Continue;
             }
             steps_here = 0;
-            match engine.next_event(nodes) {
-                Some(t) if t <= deadline => {
+            match (engine.next_event(nodes), deadline) {
+                (Some(t), None) => {
                     engine.clock.advance_to(t);
                     Round::Continue
                 }
-                None if mode == Until::Condition => Round::Stalled,
-                _ => {
-                    engine.clock.advance_to(deadline);
+                (Some(t), Some(d)) if t <= d => {
+                    engine.clock.advance_to(t);
+                    Round::Continue
+                }
+                (None, _) if mode == Until::Condition => Round::Stalled,
+                (_, Some(d)) => {
+                    engine.clock.advance_to(d);
                     Round::Deadline
                 }
+                // run_for without a representable deadline and nothing left: stop here.
+                (None, None) => Round::Deadline,
             }
         });
         match round {
@@ -179,7 +186,7 @@ pub(crate) fn drive<H: Harness>(
             }
             Round::Deadline => {
                 if mode == Until::Deadline || cond(h) {
-                    return Ok(deadline);
+                    return Ok(h.clock().now());
                 }
                 return Err(RunError::TimedOut {
                     elapsed: h.clock().elapsed(),

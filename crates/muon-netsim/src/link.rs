@@ -87,7 +87,8 @@ pub enum JitterDistribution {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkConfig {
-    /// One-way propagation delay.
+    /// One-way propagation delay. (A delay so large that the arrival time cannot be
+    /// represented as an `Instant` counts as loss.)
     pub delay: Duration,
     /// Upper bound of the extra per-packet delay; drawn per packet from
     /// [`jitter_distribution`](LinkConfig::jitter_distribution). Jitter never reorders: a packet
@@ -269,12 +270,22 @@ impl LinkState {
         if self.lose(&cfg.loss) {
             return Err(LinkDrop::Loss);
         }
-        let mut at = departure + cfg.delay + self.jitter(cfg);
+        let jitter = self.jitter(cfg);
         let reordered = chance(&mut self.rng, cfg.reorder);
-        if reordered {
-            // Held back and exempt from FIFO, so later datagrams may overtake it.
-            at += cfg.reorder_delay;
+        let extra = if reordered {
+            cfg.reorder_delay
         } else {
+            Duration::ZERO
+        };
+        // A delay beyond what `Instant` can represent means the datagram never arrives.
+        let mut at = departure
+            .checked_add(cfg.delay)
+            .and_then(|t| t.checked_add(jitter))
+            .and_then(|t| t.checked_add(extra))
+            .ok_or(LinkDrop::Loss)?;
+        if !reordered {
+            // Held back by its predecessor: jitter alone never reorders. (A reordered datagram
+            // is exempt from this, so later datagrams may overtake it.)
             if let Some(last) = self.last_arrival {
                 at = at.max(last);
             }
@@ -314,7 +325,9 @@ impl LinkState {
             return Err(LinkDrop::Queue);
         }
         let start = self.busy_until.map_or(now, |b| b.max(now));
-        let done = start + serialization_time(len, rate);
+        let done = start
+            .checked_add(serialization_time(len, rate))
+            .ok_or(LinkDrop::Queue)?;
         self.busy_until = Some(done);
         self.backlog.push_back((done, cost));
         self.backlog_bytes += cost;
@@ -430,6 +443,18 @@ mod tests {
             link.transmit(&cfg, later, 100).unwrap().at,
             now + Duration::from_millis(400)
         );
+    }
+
+    #[test]
+    fn unrepresentable_delays_are_loss_not_panics() {
+        let now = Clock::new().now();
+        let mut link = LinkState::new(rng());
+        let forever = LinkConfig::default().with_delay(Duration::MAX);
+        assert_eq!(link.transmit(&forever, now, 10), Err(LinkDrop::Loss));
+        let reorder = LinkConfig::default().with_reorder(1.0, Duration::MAX);
+        assert_eq!(link.transmit(&reorder, now, 10), Err(LinkDrop::Loss));
+        let slow = LinkConfig::default().with_rate(0, usize::MAX);
+        assert!(link.transmit(&slow, now, 65_000).is_ok()); // 6 days at 1 bit/s
     }
 
     #[test]

@@ -134,7 +134,7 @@ impl<A: Machine, B: Machine> Pair<A, B> {
 
     /// Runs until `cond(a, b)` holds (checked before every step) and returns the virtual time
     /// it first held, or fails when `max` of virtual time has passed, nothing is left to
-    /// happen, or time cannot advance.
+    /// happen, or time cannot advance. A `max` too long to represent means no deadline.
     pub fn run_until(
         &mut self,
         max: Duration,
@@ -144,7 +144,8 @@ impl<A: Machine, B: Machine> Pair<A, B> {
     }
 
     /// Runs for `duration` of virtual time; the clock ends exactly `duration` later. Fails only
-    /// on a livelock.
+    /// on a livelock. A `duration` too long to represent as an `Instant` means "until nothing is
+    /// left to happen" (which never comes if a machine keeps a periodic timer).
     pub fn run_for(&mut self, duration: Duration) -> Result<Instant, RunError> {
         drive(self, duration, Until::Deadline, |_| false)
     }

@@ -210,6 +210,19 @@ fn dead_link_times_out_at_the_deadline() {
 }
 
 #[test]
+fn an_unbounded_deadline_runs_to_the_condition() {
+    let mut p = pair(
+        10,
+        3,
+        LinkConfig::default().with_delay(Duration::from_millis(10)),
+    );
+    let done = p.run_until(Duration::MAX, |a, _| a.done()).unwrap();
+    assert_eq!(done - p.clock().epoch(), Duration::from_millis(60));
+    // Nothing left: run_for(MAX) stops instead of spinning.
+    assert_eq!(p.run_for(Duration::MAX).unwrap(), done);
+}
+
+#[test]
 fn nothing_left_to_happen_is_a_stall() {
     // Without start(), nobody sends and nobody waits.
     let mut p = Pair::new(
