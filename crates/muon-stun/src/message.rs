@@ -115,13 +115,16 @@ impl<'a> Message<'a> {
             // The message length is a multiple of 4, so the padding always fits.
             pos += 4 + usize::from(len).next_multiple_of(4);
 
-            let after_integrity = self.integrity.is_some() || self.integrity_sha256.is_some();
-            match typ {
-                AttrType::FINGERPRINT => {}
-                AttrType::MESSAGE_INTEGRITY_SHA256 if self.integrity_sha256.is_none() => {}
-                AttrType::MESSAGE_INTEGRITY if !after_integrity => {}
-                _ if after_integrity => continue,
-                _ => {}
+            // RFC 8489 sections 14.5 and 14.6: after MESSAGE-INTEGRITY only
+            // MESSAGE-INTEGRITY-SHA256 and FINGERPRINT count; after MESSAGE-INTEGRITY-SHA256
+            // only FINGERPRINT. The rest is skipped unread.
+            let honored = match typ {
+                AttrType::FINGERPRINT => true,
+                AttrType::MESSAGE_INTEGRITY_SHA256 => self.integrity_sha256.is_none(),
+                _ => !self.has_integrity(),
+            };
+            if !honored {
+                continue;
             }
             Attribute::decode(typ, value, &self.txid)?;
             match typ {
@@ -323,5 +326,177 @@ fn ct_result(want: &[u8], got: &[u8]) -> Result<(), StunError> {
         Ok(())
     } else {
         Err(StunError::IntegrityMismatch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoder::MessageEncoder;
+
+    const TXID: TransactionId = TransactionId::from_bytes([3; 12]);
+
+    fn build(f: impl FnOnce(&mut MessageEncoder<'_>)) -> Vec<u8> {
+        let mut buf = Vec::new();
+        f(&mut MessageEncoder::new(
+            &mut buf,
+            MessageType::BINDING_REQUEST,
+            TXID,
+        ));
+        buf
+    }
+
+    /// Appends a raw attribute after whatever `msg` holds and fixes the header length.
+    fn append_raw(msg: &mut Vec<u8>, typ: u16, value: &[u8]) {
+        msg.extend_from_slice(&typ.to_be_bytes());
+        msg.extend_from_slice(&(value.len() as u16).to_be_bytes());
+        msg.extend_from_slice(value);
+        msg.resize(msg.len().next_multiple_of(4), 0);
+        let len = (msg.len() - HEADER_LEN) as u16;
+        msg[2..4].copy_from_slice(&len.to_be_bytes());
+    }
+
+    #[test]
+    fn header_errors() {
+        let ok = build(|_| {});
+        assert!(Message::decode(&ok).is_ok());
+        assert_eq!(Message::decode(&ok[..19]).err(), Some(StunError::Truncated));
+        let mut bad = ok.clone();
+        bad[0] = 0x40;
+        assert_eq!(Message::decode(&bad).err(), Some(StunError::NotStun));
+        let mut bad = ok.clone();
+        bad[4] = 0;
+        assert_eq!(Message::decode(&bad).err(), Some(StunError::NotStun));
+        let mut bad = ok.clone();
+        bad.push(0);
+        assert_eq!(
+            Message::decode(&bad).err(),
+            Some(StunError::BadLength {
+                declared: 0,
+                actual: 1
+            })
+        );
+        let mut bad = ok.clone();
+        bad.extend_from_slice(&[0, 0]);
+        bad[3] = 2;
+        assert!(matches!(
+            Message::decode(&bad),
+            Err(StunError::BadLength { .. })
+        ));
+    }
+
+    #[test]
+    fn attribute_overrunning_the_message_is_truncated() {
+        let mut m = build(|e| {
+            e.attribute(&Attribute::Priority(1)).unwrap();
+        });
+        m[22..24].copy_from_slice(&8u16.to_be_bytes());
+        assert_eq!(Message::decode(&m).err(), Some(StunError::Truncated));
+    }
+
+    #[test]
+    fn attribute_count_is_bounded() {
+        let mut m = build(|_| {});
+        for _ in 0..MAX_ATTRIBUTES {
+            append_raw(&mut m, AttrType::USE_CANDIDATE.value(), &[]);
+        }
+        assert_eq!(
+            Message::decode(&m).unwrap().attributes().count(),
+            MAX_ATTRIBUTES
+        );
+        append_raw(&mut m, AttrType::USE_CANDIDATE.value(), &[]);
+        assert_eq!(
+            Message::decode(&m).err(),
+            Some(StunError::TooManyAttributes)
+        );
+    }
+
+    #[test]
+    fn after_integrity_only_sha256_and_fingerprint_count() {
+        let key = IntegrityKey::short_term("k");
+        let mut m = build(|e| {
+            e.attribute(&Attribute::Username("a:b")).unwrap();
+            e.message_integrity(&key).unwrap();
+        });
+        // Ignored: a malformed PRIORITY, an unknown required type, a second MESSAGE-INTEGRITY.
+        append_raw(&mut m, AttrType::PRIORITY.value(), &[1]);
+        append_raw(&mut m, 0x7777, &[1, 2]);
+        append_raw(&mut m, AttrType::MESSAGE_INTEGRITY.value(), &[0; 20]);
+        let msg = Message::decode(&m).unwrap();
+        assert_eq!(msg.priority(), None);
+        assert_eq!(msg.unknown_comprehension_required().count(), 0);
+        assert_eq!(msg.attributes().count(), 2);
+        assert_eq!(msg.verify_integrity(&key), Ok(()));
+    }
+
+    #[test]
+    fn sha256_is_preferred_and_may_be_truncated_to_16_bytes() {
+        let key = IntegrityKey::short_term("k");
+        let mut m = build(|e| {
+            e.attribute(&Attribute::Username("a:b")).unwrap();
+            // A wrong MESSAGE-INTEGRITY: only the SHA-256 one is checked when both are there.
+            e.attribute(&Attribute::MessageIntegrity([0; 20])).unwrap();
+        });
+        let at = m.len();
+        let len = (at - HEADER_LEN + 4 + 16) as u16;
+        m[2..4].copy_from_slice(&len.to_be_bytes());
+        let mac = key.hmac_sha256(&[&m]);
+        append_raw(
+            &mut m,
+            AttrType::MESSAGE_INTEGRITY_SHA256.value(),
+            &mac[..16],
+        );
+        let msg = Message::decode(&m).unwrap();
+        assert_eq!(msg.verify_integrity(&key), Ok(()));
+        assert_eq!(
+            msg.verify_integrity(&IntegrityKey::short_term("j")),
+            Err(StunError::IntegrityMismatch)
+        );
+    }
+
+    #[test]
+    fn nothing_may_follow_fingerprint() {
+        let mut m = build(|e| {
+            e.fingerprint().unwrap();
+        });
+        assert!(Message::decode(&m).unwrap().has_fingerprint());
+        append_raw(&mut m, AttrType::USE_CANDIDATE.value(), &[]);
+        // The length now differs from what the fingerprint covered, or the attribute follows
+        // it: either way the message is refused.
+        assert!(matches!(
+            Message::decode(&m),
+            Err(StunError::FingerprintMismatch | StunError::AttributeAfterFingerprint)
+        ));
+    }
+
+    #[test]
+    fn no_integrity_and_unknown_required_attributes() {
+        let mut m = build(|e| {
+            e.attribute(&Attribute::Other {
+                typ: AttrType::new(0x8123),
+                value: &[1],
+            })
+            .unwrap();
+        });
+        append_raw(&mut m, 0x0042, &[]);
+        let msg = Message::decode(&m).unwrap();
+        assert_eq!(
+            msg.verify_integrity(&IntegrityKey::short_term("k")),
+            Err(StunError::NoIntegrity)
+        );
+        assert_eq!(
+            msg.unknown_comprehension_required().collect::<Vec<_>>(),
+            [AttrType::new(0x0042)]
+        );
+    }
+
+    #[test]
+    fn debug_lists_types_not_values() {
+        let m = build(|e| {
+            e.attribute(&Attribute::Username("secret-ufrag:x")).unwrap();
+        });
+        let s = format!("{:?}", Message::decode(&m).unwrap());
+        assert!(s.contains("USERNAME"), "{s}");
+        assert!(!s.contains("secret"), "{s}");
     }
 }
