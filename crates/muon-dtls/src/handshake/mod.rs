@@ -1,0 +1,64 @@
+//! The handshake state machine (RFC 5246 section 7.3 flights as DTLS sends them, RFC 6347
+//! section 4.2.4). One state per point of the exchange; each consumes itself into the next.
+//!
+//! ```text
+//!   Client                                   Server
+//!   ClientHello               -------->                      (flight 1)
+//!                             <--------   HelloVerifyRequest (flight 2, stateless)
+//!   ClientHello + cookie      -------->                      (flight 3)
+//!                                         ServerHello        (flight 4)
+//!                                         Certificate
+//!                                         ServerKeyExchange
+//!                                         CertificateRequest
+//!                             <--------   ServerHelloDone
+//!   Certificate                                              (flight 5)
+//!   ClientKeyExchange
+//!   CertificateVerify
+//!   [ChangeCipherSpec]
+//!   Finished                  -------->
+//!                                         [ChangeCipherSpec] (flight 6)
+//!                             <--------   Finished
+//! ```
+
+pub(crate) mod client;
+pub(crate) mod server;
+
+use crate::auth::PeerAuthenticated;
+use crate::session::Session;
+use crate::srtp::SrtpProfile;
+use crate::wire::handshake::HandshakeType;
+
+/// One message of an outgoing flight, kept for retransmission. Records are rebuilt (with
+/// fresh sequence numbers and fragmentation) at each transmission.
+#[derive(Debug, Clone)]
+pub(crate) enum OutMessage {
+    ChangeCipherSpec,
+    Handshake {
+        epoch: u16,
+        msg_type: HandshakeType,
+        seq: u16,
+        body: Vec<u8>,
+    },
+}
+
+/// Where the handshake is.
+#[derive(Debug)]
+pub(crate) enum State {
+    ClientHelloSent(client::HelloSent),
+    ClientServerFlight(client::ServerFlight),
+    ClientWaitFinished(client::WaitFinished),
+    /// A server before any ClientHello with a valid cookie: holds nothing but its secret.
+    ServerListen,
+    ServerClientFlight(server::ClientFlight),
+    Established(Established),
+    Closed,
+}
+
+/// The connection after the handshake. Holding the proof token is what makes SRTP keys and
+/// the exporter reachable.
+#[derive(Debug)]
+pub(crate) struct Established {
+    pub(crate) session: Session,
+    pub(crate) auth: PeerAuthenticated,
+    pub(crate) srtp: Option<SrtpProfile>,
+}
