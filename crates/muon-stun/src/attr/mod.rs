@@ -214,7 +214,8 @@ pub enum Attribute<'a> {
     IceControlled(u64),
     /// ICE-CONTROLLING with the agent's tie-breaker.
     IceControlling(u64),
-    /// Any other type, kept as bytes so it round-trips.
+    /// Any other type, kept as bytes so it round-trips. (Encoding one with a registered type
+    /// writes its bytes unchecked, which tests use to build malformed messages.)
     Other {
         /// The attribute type.
         typ: AttrType,
