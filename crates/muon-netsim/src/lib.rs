@@ -59,6 +59,39 @@
 //! assert_eq!(pair.network().stats().delivered, 6);
 //! ```
 //!
+//! ## Shaping a scenario
+//!
+//! ```
+//! use std::time::Duration;
+//! use muon_netsim::{LinkConfig, Loss, NatKind, Network};
+//!
+//! let mut net = Network::new(7);
+//! // A bursty, rate-limited uplink and a clean downlink.
+//! let (home, server) = ("10.0.0.2".parse().unwrap(), "198.51.100.1".parse().unwrap());
+//! net.set_link(home, server, LinkConfig::default()
+//!     .with_delay(Duration::from_millis(40))
+//!     .with_loss(Loss::GilbertElliott { p_good_to_bad: 0.01, p_bad_to_good: 0.3, loss_good: 0.0, loss_bad: 1.0 })
+//!     .with_rate(1_000_000, 30_000));
+//! net.set_link(server, home, LinkConfig::default().with_delay(Duration::from_millis(40)));
+//! // `home` sits behind a port-restricted NAT whose mappings live 30 s.
+//! let nat = net.add_nat("203.0.113.1".parse().unwrap(), NatKind::PortRestricted, Duration::from_secs(30));
+//! net.add_private_host(nat, home);
+//! // Script exact losses too, and keep a log of what happened to every datagram.
+//! net.set_filter(|_now, t| t.contents.first() != Some(&0x16)); // drop all DTLS handshakes
+//! net.record(None);
+//! ```
+//!
+//! Mid-run, `set_link(.., LinkConfig::down())` partitions a path and another `set_link` heals it.
+//! [`Network::stats`] and [`Network::link_stats`] count every datagram's fate;
+//! [`Network::take_records`] tells which datagram met which fate ([`DropReason`]).
+//!
+//! ## Determinism
+//!
+//! A run depends only on the seed, the configuration and what the machines do: randomness
+//! comes from per-link (and per-NAT) ChaCha20 streams keyed by the seed and the addresses,
+//! containers are ordered, and all times are offsets from the clock's epoch. Machines that
+//! need randomness should take a `muon_proto::Rng` seeded by the test, too.
+//!
 //! Not a protocol implementation, so no RFC is implemented here; the NAT models follow the
 //! behaviour vocabulary of [RFC 4787](https://www.rfc-editor.org/rfc/rfc4787) and the loss
 //! model is Gilbert-Elliott's two-state Markov chain.

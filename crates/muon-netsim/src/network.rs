@@ -2,6 +2,7 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap};
+use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -51,6 +52,19 @@ pub struct Network {
     max_in_flight: usize,
     stats: Stats,
     recorder: Recorder,
+    filter: Option<Filter>,
+}
+
+/// A test's own drop rule: `keep(now, &transmit)`; see [`Network::set_filter`].
+type KeepFn = dyn FnMut(Instant, &Transmit) -> bool;
+
+/// The installed filter (a newtype so `Network` stays `Debug`).
+struct Filter(Box<KeepFn>);
+
+impl fmt::Debug for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Filter(..)")
+    }
 }
 
 /// A directed link: (from host, to host).
@@ -103,6 +117,7 @@ impl Network {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             stats: Stats::default(),
             recorder: Recorder::default(),
+            filter: None,
         }
     }
 
@@ -126,6 +141,31 @@ impl Network {
     /// The configuration of the directed link from `from` to `to`.
     pub fn link(&self, from: IpAddr, to: IpAddr) -> &LinkConfig {
         self.configs.get(&(from, to)).unwrap_or(&self.default_link)
+    }
+
+    /// Installs a rule every datagram passes through first, as the sender sent it: `keep(now,
+    /// &transmit)` returning `false` drops it (counted in `dropped_filter`). For scripted
+    /// scenarios: "lose the first two ServerHello flights", "cut the path at t = 5 s".
+    /// Replaces any previous filter.
+    ///
+    /// ```
+    /// use muon_netsim::Network;
+    ///
+    /// let mut net = Network::new(1);
+    /// let mut seen = 0;
+    /// // Drop every third datagram.
+    /// net.set_filter(move |_now, _t| {
+    ///     seen += 1;
+    ///     seen % 3 != 0
+    /// });
+    /// ```
+    pub fn set_filter(&mut self, keep: impl FnMut(Instant, &Transmit) -> bool + 'static) {
+        self.filter = Some(Filter(Box::new(keep)));
+    }
+
+    /// Removes the filter.
+    pub fn clear_filter(&mut self) {
+        self.filter = None;
     }
 
     /// Caps the number of datagrams in flight network-wide (a memory bound).
@@ -195,6 +235,12 @@ impl Network {
         let key = (src_ip, self.resolve_host(transmit.destination));
         self.stats.sent += 1;
         self.link_state(key).stats.sent += 1;
+
+        if let Some(Filter(keep)) = &mut self.filter
+            && !keep(now, &transmit)
+        {
+            return self.dropped(now, key, DropReason::Filter, &transmit);
+        }
 
         // Routing and outbound NAT (RFC 4787 section 4).
         let src_nat = self.nat_by_private.get(&src_ip).copied();

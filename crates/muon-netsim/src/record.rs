@@ -19,6 +19,8 @@ pub enum DropReason {
     Mtu,
     /// A private address not reachable from the sender.
     NoRoute,
+    /// The test's filter ([`Network::set_filter`](crate::Network::set_filter)) refused it.
+    Filter,
     /// A NAT refused it.
     Nat(NatRefusal),
 }

@@ -27,6 +27,8 @@ pub struct Stats {
     pub dropped_nat: u64,
     /// Dropped because the destination is a private address not reachable from the sender.
     pub dropped_no_route: u64,
+    /// Dropped by the test's own filter ([`Network::set_filter`](crate::Network::set_filter)).
+    pub dropped_filter: u64,
     /// Extra copies created by duplication.
     pub duplicated: u64,
     /// Datagrams picked for reordering (held back by the reorder delay).
@@ -41,6 +43,7 @@ impl Stats {
             + self.dropped_mtu
             + self.dropped_nat
             + self.dropped_no_route
+            + self.dropped_filter
     }
 }
 
@@ -51,6 +54,7 @@ impl Stats {
             DropReason::Queue => &mut self.dropped_queue,
             DropReason::Mtu => &mut self.dropped_mtu,
             DropReason::NoRoute => &mut self.dropped_no_route,
+            DropReason::Filter => &mut self.dropped_filter,
             DropReason::Nat(_) => &mut self.dropped_nat,
         };
         *counter += 1;

@@ -128,3 +128,49 @@ fn hairpin_refusal_and_expiry_have_their_own_reasons() {
         ]
     );
 }
+
+#[test]
+fn filter_drops_what_the_test_says() {
+    let mut clock = Clock::new();
+    let mut net = Network::new(3);
+    net.record(None);
+    // Lose the first two datagrams carrying sequence number 7 (a retransmitted flight), and
+    // everything after 1 s.
+    let epoch = clock.now();
+    let mut sevens = 0;
+    net.set_filter(move |now, t| {
+        if now >= epoch + Duration::from_secs(1) {
+            return false;
+        }
+        if t.contents[3] == 7 {
+            sevens += 1;
+            return sevens > 2;
+        }
+        true
+    });
+    let (a, b) = (addr("192.0.2.1:1"), addr("192.0.2.2:1"));
+    for seq in [1, 7, 7, 7, 2] {
+        net.send(clock.now(), datagram(a, b, seq, 8));
+    }
+    clock.advance(Duration::from_secs(1));
+    net.send(clock.now(), datagram(a, b, 3, 8));
+    let mut got = Vec::new();
+    while let Some(t) = net.poll_deliver(clock.now()) {
+        got.push(t.contents[3]);
+    }
+    assert_eq!(got, [1, 7, 2]);
+    let s = net.stats();
+    assert_eq!((s.dropped_filter, s.dropped()), (3, 3));
+    let filtered = net
+        .take_records()
+        .iter()
+        .filter(|r| r.kind == RecordKind::Dropped(DropReason::Filter))
+        .count();
+    assert_eq!(filtered, 3);
+    net.clear_filter();
+    net.send(clock.now(), datagram(a, b, 4, 8));
+    assert!(
+        net.poll_deliver(clock.now() + Duration::from_secs(1))
+            .is_some()
+    );
+}
