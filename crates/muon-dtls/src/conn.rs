@@ -62,6 +62,8 @@ pub struct Dtls {
     /// First message_seq of the peer's last complete flight: seeing it again means the peer
     /// lost our answer, which we then resend (RFC 6347 section 4.2.4).
     pub(crate) peer_flight_start: Option<u16>,
+    /// When a peer retransmission last made us resend, to answer at most one copy of it.
+    last_echo: Option<Instant>,
     pub(crate) cookie_secret: [u8; 32],
     transmits: VecDeque<Vec<u8>>,
     events: VecDeque<DtlsEvent>,
@@ -92,6 +94,7 @@ impl Dtls {
             flight_timer: None,
             give_up_at: None,
             peer_flight_start: None,
+            last_echo: None,
             cookie_secret,
             transmits: VecDeque::new(),
             events: VecDeque::new(),
@@ -341,12 +344,12 @@ impl Dtls {
                     self.stats.renegotiations_refused += 1;
                     self.send_alert(LEVEL_WARNING, desc::NO_RENEGOTIATION);
                 } else {
-                    self.on_old_fragment(&h);
+                    self.on_old_fragment(now, &h);
                 }
                 continue;
             }
             match self.reasm.insert(epoch, &h, fragment) {
-                Ok(Fragment::Old) => self.on_old_fragment(&h),
+                Ok(Fragment::Old) => self.on_old_fragment(now, &h),
                 Ok(Fragment::Stored | Fragment::TooFarAhead) => {}
                 Err(e @ DtlsError::LimitExceeded(_)) => return Err(e),
                 Err(e) => {
@@ -364,11 +367,19 @@ impl Dtls {
         Ok(())
     }
 
-    fn on_old_fragment(&mut self, h: &HandshakeHeader) {
-        if h.fragment_offset == 0
-            && Some(h.message_seq) == self.peer_flight_start
-            && !self.flight.is_empty()
-        {
+    /// The peer resent a message we already have: it lost (part of) our answer, so resend
+    /// our current flight (RFC 6347 section 4.2.4). Only the start of the peer's flight
+    /// triggers this, and at most once per quarter of the initial timeout, so duplicated or
+    /// replayed datagrams cannot make us amplify.
+    fn on_old_fragment(&mut self, now: Instant, h: &HandshakeHeader) {
+        let is_flight_start =
+            h.fragment_offset == 0 && Some(h.message_seq) == self.peer_flight_start;
+        let quiet = self.config.initial_retransmit / 4;
+        let rested = self
+            .last_echo
+            .is_none_or(|t| now.saturating_duration_since(t) >= quiet);
+        if is_flight_start && rested && !self.flight.is_empty() {
+            self.last_echo = Some(now);
             self.stats.retransmits += 1;
             self.transmit_flight();
         }

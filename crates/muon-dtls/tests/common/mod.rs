@@ -185,3 +185,43 @@ pub(crate) fn assert_same_keys(p: &mut DtlsPair) {
         .unwrap();
     assert_eq!(x, y);
 }
+
+/// A client and a server as bare machines (no simulator), for tests that handle datagrams
+/// themselves.
+pub(crate) fn machines(seed: u64, client: Config, server: Config, now: Instant) -> (Dtls, Dtls) {
+    let mut rng = Rng::from_seed(seed_bytes(seed));
+    let c = Dtls::new(Role::Client, client, rng.fork(), now).unwrap();
+    let s = Dtls::new(Role::Server, server, rng.fork(), now).unwrap();
+    (c, s)
+}
+
+/// Moves datagrams between two machines at one instant until neither sends (bounded).
+pub(crate) fn shuttle(a: &mut Dtls, b: &mut Dtls, now: Instant) {
+    for _ in 0..32 {
+        let mut moved = false;
+        while let Some(d) = a.poll_transmit() {
+            let _ = b.handle_receive(now, &d);
+            moved = true;
+        }
+        while let Some(d) = b.poll_transmit() {
+            let _ = a.handle_receive(now, &d);
+            moved = true;
+        }
+        if !moved {
+            return;
+        }
+    }
+    panic!("machines kept talking at one instant");
+}
+
+/// Every event a machine has queued.
+pub(crate) fn events(d: &mut Dtls) -> Vec<DtlsEvent> {
+    std::iter::from_fn(|| d.poll_event()).collect()
+}
+
+/// An arbitrary origin for virtual time. The machines only ever compare instants they are
+/// given, so which instant this is does not matter; it is read once, never waited on.
+pub(crate) fn t0() -> Instant {
+    #[allow(clippy::disallowed_methods)]
+    Instant::now()
+}

@@ -1,0 +1,84 @@
+//! Handshake messages larger than the MTU are fragmented and reassembled; nothing sent exceeds
+//! the configured MTU; limits on message size are enforced.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use muon_dtls::{Config, ConfigError, Dtls, DtlsError, DtlsEvent, Misbehavior, Role};
+use muon_proto::Rng;
+
+/// Handshake record header fields of every record in a datagram: (content type, epoch,
+/// handshake type, fragment offset, fragment length, message length) for handshake records.
+fn fragments(datagram: &[u8]) -> Vec<(u8, u32, u32, u32)> {
+    let mut out = Vec::new();
+    let mut rest = datagram;
+    while rest.len() >= 13 {
+        let len = usize::from(u16::from_be_bytes([rest[11], rest[12]]));
+        let (record, tail) = rest.split_at(13 + len);
+        let epoch = u16::from_be_bytes([record[3], record[4]]);
+        if record[0] == 22 && epoch == 0 {
+            let h = &record[13..];
+            let u24 = |b: &[u8]| u32::from_be_bytes([0, b[0], b[1], b[2]]);
+            out.push((h[0], u24(&h[1..4]), u24(&h[6..9]), u24(&h[9..12])));
+        }
+        rest = tail;
+    }
+    out
+}
+
+#[test]
+fn certificate_is_fragmented_to_fit_small_mtus() {
+    for mtu in [Config::MIN_MTU, 300, 500, 1200] {
+        let now = common::t0();
+        let mut rng = Rng::from_seed([3; 32]);
+        let (client, server) = common::configs(&mut rng, mtu);
+        let (mut c, mut s) = common::machines(1, client, server, now);
+        let mut cert_fragments = 0;
+        for _ in 0..10 {
+            while let Some(d) = c.poll_transmit() {
+                assert!(d.len() <= mtu, "client datagram of {} > {mtu}", d.len());
+                s.handle_receive(now, &d).unwrap();
+            }
+            while let Some(d) = s.poll_transmit() {
+                assert!(d.len() <= mtu, "server datagram of {} > {mtu}", d.len());
+                cert_fragments += fragments(&d).iter().filter(|f| f.0 == 11).count();
+                c.handle_receive(now, &d).unwrap();
+            }
+        }
+        assert!(c.is_connected() && s.is_connected(), "mtu {mtu}");
+        // Our certificate is a little over 300 bytes.
+        if mtu <= 300 {
+            assert!(cert_fragments >= 2, "mtu {mtu}: {cert_fragments} fragments");
+        } else {
+            assert_eq!(cert_fragments, 1, "mtu {mtu}");
+        }
+    }
+}
+
+#[test]
+fn mtu_below_the_minimum_is_a_config_error() {
+    let mut rng = Rng::from_seed([4; 32]);
+    let (mut client, _) = common::configs(&mut rng, 1200);
+    client.mtu = Config::MIN_MTU - 1;
+    let err = Dtls::new(Role::Client, client, rng.fork(), common::t0()).unwrap_err();
+    assert_eq!(err, DtlsError::Config(ConfigError::MtuTooSmall));
+}
+
+#[test]
+fn oversized_handshake_message_is_refused() {
+    let now = common::t0();
+    let mut rng = Rng::from_seed([5; 32]);
+    let (client, mut server) = common::configs(&mut rng, 1200);
+    // The server only takes messages up to 100 bytes: the client's Certificate is larger.
+    server.max_handshake_message = 100;
+    let (mut c, mut s) = common::machines(2, client, server, now);
+    common::shuttle(&mut c, &mut s, now);
+    let server_events = common::events(&mut s);
+    assert!(
+        server_events.contains(&DtlsEvent::Closed(muon_dtls::CloseReason::Error(
+            DtlsError::PeerMisbehaved(Misbehavior::MessageTooLarge)
+        ))),
+        "{server_events:?}"
+    );
+    assert!(!c.is_connected());
+}
