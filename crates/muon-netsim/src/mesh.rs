@@ -146,6 +146,11 @@ impl<M: Machine> Mesh<M> {
     }
 }
 
+/// `mesh[id]` is the machine `id`.
+///
+/// # Panics
+///
+/// If `id` came from another mesh with more nodes; [`Mesh::node`] returns `None` instead.
 impl<M: Machine> Index<NodeId> for Mesh<M> {
     type Output = M;
     fn index(&self, node: NodeId) -> &M {

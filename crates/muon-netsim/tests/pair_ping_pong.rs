@@ -194,6 +194,35 @@ fn same_seed_same_run_other_seed_other_run() {
 }
 
 #[test]
+fn partition_then_heal_mid_run() {
+    let link = LinkConfig::default().with_delay(Duration::from_millis(25));
+    let mut p = pair(11, 40, link.clone());
+    p.run_until(Duration::from_secs(10), |a, _| a.pongs == 10)
+        .unwrap();
+    let (a, b) = (p.addr_a().ip(), p.addr_b().ip());
+    p.network_mut().set_links(a, b, LinkConfig::down());
+    p.run_for(Duration::from_secs(3)).unwrap();
+    assert_eq!(p.a.pongs, 10, "nothing gets through a partition");
+    let stuck = p.a.retransmits;
+    assert_eq!(stuck, 15, "one retransmission per RTO for 3 s");
+    p.network_mut().set_links(a, b, link);
+    let healed = p
+        .run_until(Duration::from_secs(10), |a, _| a.done())
+        .unwrap();
+    assert_eq!(
+        p.a.retransmits,
+        stuck + 1,
+        "the next retransmission gets through"
+    );
+    // Partitioned at 0.5 s, healed at 3.5 s, the retransmission at 3.7 s succeeds and the
+    // remaining 29 pings take a clean round trip each.
+    assert_eq!(
+        healed - p.clock().epoch(),
+        Duration::from_millis(3700 + 50 + 29 * 50)
+    );
+}
+
+#[test]
 fn dead_link_times_out_at_the_deadline() {
     let mut p = pair(3, 1, LinkConfig::down());
     let err = p
