@@ -1,1 +1,2 @@
+//! Bulk-transfer benchmark (filled in later).
 fn main() {}

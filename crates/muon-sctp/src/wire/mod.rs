@@ -3,7 +3,7 @@
 //! Parsing borrows from the packet and never panics: every length is checked against what is
 //! left, every loop advances by at least a chunk header. Encoding appends to a caller's buffer.
 
-mod chunk;
+pub(crate) mod chunk;
 mod param;
 
 use muon_proto::Reader;

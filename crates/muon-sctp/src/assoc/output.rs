@@ -1,0 +1,212 @@
+//! Building the packets `poll_transmit` hands out: control chunks first, then SACK,
+//! FORWARD-TSN, RE-CONFIG and HEARTBEAT, then retransmissions and new DATA as the congestion
+//! and receiver windows allow (RFC 9260 sections 6.1, 6.10, 7.2).
+
+use std::time::Instant;
+
+use super::{Association, State};
+use crate::event::Event;
+use crate::wire::chunk::DATA_HEADER_LEN;
+use crate::wire::{COMMON_HEADER_LEN, Chunk, DataChunk, ForwardTsnChunk, Packet};
+use crate::{crc, tsn};
+
+/// Smallest DATA payload worth starting in the room left in a packet.
+const MIN_FRAGMENT: usize = 64;
+
+impl Association {
+    /// The next packet to send, if any. Call until `None` after every input.
+    #[must_use]
+    pub fn poll_transmit(&mut self, now: Instant) -> Option<Vec<u8>> {
+        self.touch(now);
+        let mut pkt = Vec::with_capacity(self.mtu);
+        let tag = match self.control.front() {
+            Some((tag, _)) => *tag,
+            None if self.has_bundle_work() => self.peer_tag,
+            None => return None,
+        };
+        Packet::encode_header(
+            &mut pkt,
+            self.config.local_port,
+            self.config.remote_port,
+            tag,
+        );
+        while let Some((t, c)) = self.control.front() {
+            if *t != tag || (pkt.len() > COMMON_HEADER_LEN && pkt.len() + c.len() > self.mtu) {
+                break;
+            }
+            pkt.extend_from_slice(c);
+            self.control.pop_front();
+        }
+        if tag == self.peer_tag && tag != 0 {
+            self.fill(now, &mut pkt);
+        }
+        if pkt.len() == COMMON_HEADER_LEN {
+            return None;
+        }
+        // RFC 9653: a zero checksum once both sides agreed, never on INIT.
+        let zero = self.zero_checksum_tx && pkt.get(COMMON_HEADER_LEN) != Some(&0x01);
+        crc::seal(&mut pkt, zero);
+        self.stats.packets_sent += 1;
+        Some(pkt)
+    }
+
+    /// True when `fill` may add something.
+    fn has_bundle_work(&self) -> bool {
+        if self.peer_tag == 0 || self.state == State::Closed {
+            return false;
+        }
+        let data_state = self.state.sends_data() || self.state == State::ShutdownSent;
+        self.sack_needed
+            || (data_state && (self.forward_tsn_pending || self.reset_resend || self.hb_send))
+            || (data_state && self.reset_in_flight.is_none() && !self.reset_pending.is_empty())
+            || (self.state.sends_data()
+                && (self.inflight.has_retransmits() || !self.queue.is_empty()))
+    }
+
+    fn fill(&mut self, now: Instant, pkt: &mut Vec<u8>) {
+        if self.state == State::Closed {
+            return;
+        }
+        if self.sack_needed && self.state.receives_data() {
+            let rwnd = self.a_rwnd();
+            let sack = Chunk::Sack(self.received.sack(rwnd));
+            if pkt.len() + sack.encoded_len() <= self.mtu {
+                sack.encode(pkt);
+                self.sack_needed = false;
+                self.sack_at = None;
+                self.data_packets_unacked = 0;
+                self.last_rwnd = rwnd;
+            }
+        } else if self.sack_needed {
+            self.sack_needed = false;
+        }
+        let data_state = self.state.sends_data() || self.state == State::ShutdownSent;
+        if !data_state {
+            return;
+        }
+        if self.forward_tsn_pending {
+            self.forward_tsn_pending = false;
+            if let (true, Some((point, streams))) =
+                (self.peer_forward_tsn, self.inflight.forward_tsn())
+            {
+                let c = Chunk::ForwardTsn(ForwardTsnChunk {
+                    new_cum_tsn: tsn::wire(point),
+                    streams,
+                });
+                if pkt.len() + c.encoded_len() <= self.mtu {
+                    c.encode(pkt);
+                    self.forward_tsn_sent = point;
+                } else {
+                    self.forward_tsn_pending = true;
+                }
+            }
+        }
+        self.start_reset_request(now);
+        if self.reset_resend
+            && let Some(c) = self.reset_request_chunk()
+            && pkt.len() + c.encoded_len() <= self.mtu
+        {
+            c.encode(pkt);
+            self.reset_resend = false;
+        }
+        if self.hb_send {
+            let nonce = self.rng.u64();
+            let mut info = [0u8; 16];
+            info[..8].copy_from_slice(&nonce.to_be_bytes());
+            info[8..].copy_from_slice(&self.now_ms(now).to_be_bytes());
+            let c = Chunk::Heartbeat(&info);
+            if pkt.len() + c.encoded_len() <= self.mtu {
+                c.encode(pkt);
+                self.hb_send = false;
+                self.hb_outstanding = Some(nonce);
+            }
+        }
+        if self.state.sends_data() {
+            self.fill_data(now, pkt);
+        }
+        for stream in self.queue.low.drain(..) {
+            self.events.push_back(Event::BufferedAmountLow { stream });
+        }
+    }
+
+    fn fill_data(&mut self, now: Instant, pkt: &mut Vec<u8>) {
+        // Retransmissions first (section 6.1 rule C); the first packet after a fast
+        // retransmit decision goes out regardless of cwnd (section 7.2.4 rule 3).
+        let burst = std::mem::take(&mut self.fast_rtx_burst);
+        while let Some(s) = self.inflight.peek_retransmit() {
+            let len = DATA_HEADER_LEN + s.frag.data.len();
+            let len = len + (4 - len % 4) % 4;
+            if pkt.len() + len > self.mtu && pkt.len() > COMMON_HEADER_LEN {
+                return;
+            }
+            if !burst && self.inflight.flight_bytes() >= self.cwnd.cwnd {
+                return;
+            }
+            let Some(s) = self.inflight.pop_retransmit(now) else {
+                continue;
+            };
+            Chunk::Data(DataChunk {
+                tsn: tsn::wire(s.tsn),
+                stream: s.frag.stream,
+                ssn: s.frag.ssn,
+                ppid: s.frag.ppid,
+                unordered: s.frag.unordered,
+                beginning: s.frag.beginning,
+                ending: s.frag.ending,
+                immediate: false,
+                payload: &s.frag.data,
+            })
+            .encode(pkt);
+            self.stats.data_chunks_retransmitted += 1;
+            if self.t3.is_none() {
+                self.t3 = Some(now + self.rto.rto());
+            }
+        }
+        // New data while the congestion window has room (section 7.2.1: cwnd may be
+        // exceeded by at most one packet) and the peer's window has room, except that one
+        // chunk may always probe a zero window when nothing is in flight (section 6.1 A).
+        loop {
+            let flight = self.inflight.flight_bytes();
+            if flight >= self.cwnd.cwnd {
+                break;
+            }
+            let room = self.mtu.saturating_sub(pkt.len() + DATA_HEADER_LEN) & !3;
+            let Some(next) = self.queue.peek_len(room) else {
+                break;
+            };
+            if room < MIN_FRAGMENT.min(next) || next == 0 {
+                break;
+            }
+            if next > self.peer_rwnd && flight > 0 {
+                break;
+            }
+            let Some(frag) = self.queue.next(room, now) else {
+                break;
+            };
+            if frag.data.is_empty() {
+                break;
+            }
+            let t = self.inflight.next_tsn();
+            let immediate = self.queue.is_empty();
+            Chunk::Data(DataChunk {
+                tsn: tsn::wire(t),
+                stream: frag.stream,
+                ssn: frag.ssn,
+                ppid: frag.ppid,
+                unordered: frag.unordered,
+                beginning: frag.beginning,
+                ending: frag.ending,
+                // RFC 7053: ask for an immediate SACK when nothing more follows.
+                immediate,
+                payload: &frag.data,
+            })
+            .encode(pkt);
+            self.peer_rwnd = self.peer_rwnd.saturating_sub(frag.data.len());
+            self.inflight.push(frag, now);
+            self.stats.data_chunks_sent += 1;
+            if self.t3.is_none() {
+                self.t3 = Some(now + self.rto.rto());
+            }
+        }
+    }
+}
