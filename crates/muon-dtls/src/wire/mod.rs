@@ -9,6 +9,9 @@ pub(crate) mod handshake;
 pub(crate) mod messages;
 pub(crate) mod record;
 
+#[cfg(test)]
+mod proptests;
+
 /// Appends `v` as a big-endian 24-bit integer (values above 2^24-1 are the caller's bug and
 /// are prevented by the message size limits).
 pub(crate) fn put_u24(out: &mut Vec<u8>, v: u32) {
