@@ -50,6 +50,28 @@ pub enum Loss {
     },
 }
 
+impl Loss {
+    /// Classic Gilbert loss (lossless good state, always-lossy bad state) with the given
+    /// long-run loss `rate` and mean burst length `mean_burst` (in datagrams, at least 1):
+    /// `p_bad_to_good = 1 / mean_burst`, `p_good_to_bad = rate * p_bad_to_good / (1 - rate)`.
+    /// A `rate` of 1 or more loses everything.
+    pub fn gilbert(rate: f64, mean_burst: f64) -> Self {
+        if rate.is_nan() || rate <= 0.0 {
+            return Self::None;
+        }
+        if rate >= 1.0 {
+            return Self::Random(1.0);
+        }
+        let p_bad_to_good = 1.0 / mean_burst.max(1.0);
+        Self::GilbertElliott {
+            p_good_to_bad: (rate * p_bad_to_good / (1.0 - rate)).min(1.0),
+            p_bad_to_good,
+            loss_good: 0.0,
+            loss_bad: 1.0,
+        }
+    }
+}
+
 /// The shape of the per-packet extra delay drawn from `[0, jitter]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -410,6 +432,23 @@ mod tests {
             Duration::from_nanos(2_666_666_667)
         );
         assert_eq!(serialization_time(0, 1000), Duration::ZERO);
+    }
+
+    #[test]
+    fn gilbert_parameters_follow_from_rate_and_burst() {
+        let Loss::GilbertElliott {
+            p_good_to_bad,
+            p_bad_to_good,
+            ..
+        } = Loss::gilbert(0.2, 4.0)
+        else {
+            panic!("not GE");
+        };
+        assert!((p_bad_to_good - 0.25).abs() < 1e-12);
+        // Stationary loss p_gb / (p_gb + p_bg) is the requested rate.
+        assert!((p_good_to_bad / (p_good_to_bad + p_bad_to_good) - 0.2).abs() < 1e-12);
+        assert_eq!(Loss::gilbert(0.0, 3.0), Loss::None);
+        assert_eq!(Loss::gilbert(1.0, 3.0), Loss::Random(1.0));
     }
 
     #[test]

@@ -188,7 +188,7 @@ impl Network {
     /// Adds a NAT with a full configuration (hairpinning, table size).
     pub fn add_nat_with(&mut self, public_ip: IpAddr, config: NatConfig) -> NatId {
         let id = self.nats.len();
-        let rng = Rng::from_seed(xor(self.nat_key, pair_bytes(public_ip, public_ip)));
+        let rng = Rng::from_seed(stream_seed(&self.nat_key, public_ip, public_ip));
         self.nats.push(Nat::new(public_ip, config, rng));
         self.nat_by_public.insert(public_ip, id);
         NatId(id)
@@ -416,8 +416,8 @@ impl Network {
     }
 }
 
-/// The state of `link`, created on first use with its own random stream: the network key
-/// XOR the two addresses, so a link's randomness never depends on other links.
+/// The state of `link`, created on first use with its own random stream keyed by the network
+/// key and the two addresses, so a link's randomness never depends on other links.
 fn link_entry<'a>(
     links: &'a mut BTreeMap<Link, LinkState>,
     key: &[u8; 32],
@@ -425,7 +425,17 @@ fn link_entry<'a>(
 ) -> &'a mut LinkState {
     links
         .entry((from, to))
-        .or_insert_with(|| LinkState::new(Rng::from_seed(xor(*key, pair_bytes(from, to)))))
+        .or_insert_with(|| LinkState::new(Rng::from_seed(stream_seed(key, from, to))))
+}
+
+/// The seed of the random stream for the (directed) address pair `a`, `b` under `key`.
+///
+/// Both addresses fill the 32 bytes (IPv4 as IPv4-mapped IPv6), so the address families are
+/// mixed in separately: an IPv4 host and its IPv4-mapped IPv6 form get unrelated streams.
+fn stream_seed(key: &[u8; 32], a: IpAddr, b: IpAddr) -> [u8; 32] {
+    let family = u8::from(a.is_ipv4()) | (u8::from(b.is_ipv4()) << 1);
+    let mut keyed = Rng::from_seed(xor(*key, pair_bytes(a, b)));
+    xor(keyed.array(), [family; 32])
 }
 
 /// The two addresses as 32 bytes (IPv4 as IPv4-mapped IPv6), to derive a per-link seed.
@@ -450,7 +460,7 @@ fn xor(mut a: [u8; 32], b: [u8; 32]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Clock;
+    use crate::{Clock, LinkConfig};
 
     fn t(src: &str, dst: &str, n: u8) -> Transmit {
         Transmit {
@@ -478,6 +488,35 @@ mod tests {
         assert_eq!(net.stats().delivered, 1);
         let ls = net.link_stats("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
         assert_eq!((ls.sent, ls.delivered), (1, 1));
+    }
+
+    #[test]
+    fn ipv6_hosts_and_links_work_alike() {
+        let mut clock = Clock::new();
+        let mut net = Network::new(1);
+        let (a, b) = (
+            "2001:db8::1".parse().unwrap(),
+            "2001:db8::2".parse().unwrap(),
+        );
+        net.set_link(
+            a,
+            b,
+            LinkConfig::default().with_delay(Duration::from_millis(7)),
+        );
+        net.send(clock.now(), t("[2001:db8::1]:1", "[2001:db8::2]:2", 1));
+        clock.advance(Duration::from_millis(7));
+        assert_eq!(
+            net.poll_deliver(clock.now()),
+            Some(t("[2001:db8::1]:1", "[2001:db8::2]:2", 1))
+        );
+        // An IPv4 host and its IPv4-mapped IPv6 form get unrelated random streams.
+        let key = [3; 32];
+        let v4 = "192.0.2.1".parse().unwrap();
+        let mapped = "::ffff:192.0.2.1".parse().unwrap();
+        assert_eq!(pair_bytes(v4, v4), pair_bytes(mapped, mapped));
+        assert_ne!(stream_seed(&key, v4, v4), stream_seed(&key, mapped, mapped));
+        assert_ne!(stream_seed(&key, v4, a), stream_seed(&key, mapped, a));
+        assert_ne!(stream_seed(&key, a, b), stream_seed(&key, b, a));
     }
 
     #[test]

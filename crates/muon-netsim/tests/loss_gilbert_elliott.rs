@@ -16,7 +16,7 @@ fn mean(xs: &[u32]) -> f64 {
 fn gilbert_loss_rate_and_burst_length() {
     const N: u32 = 200_000;
     // Classic Gilbert: lossless good state, always-lossy bad state.
-    for (p_gb, p_bg) in [(0.01, 0.25), (0.002, 0.1), (0.05, 0.5)] {
+    for (p_gb, p_bg) in [(0.01, 0.25), (0.005, 0.1), (0.05, 0.5)] {
         let mut clock = Clock::new();
         let mut net = Network::new(3);
         let loss = Loss::GilbertElliott {
@@ -39,17 +39,23 @@ fn gilbert_loss_rate_and_burst_length() {
             Duration::from_micros(50),
             8,
         );
-        let rate = 1.0 - log.len() as f64 / f64::from(N);
+        // Tolerances of 4 standard deviations, from the expected number of bursts: the loss
+        // count is a sum of ~n geometric bursts (relative sd about sqrt(2 / n)); the mean
+        // burst length has relative sd sqrt(1 - p_bg) / sqrt(n).
         let expected_rate = p_gb / (p_gb + p_bg);
+        let n = f64::from(N) * (1.0 - expected_rate) * p_gb;
+        let rate_tol = 4.0 * (2.0 / n).sqrt();
+        let burst_tol = 4.0 * (1.0 - p_bg).sqrt() / n.sqrt();
+        let rate = 1.0 - log.len() as f64 / f64::from(N);
         assert!(
-            (rate - expected_rate).abs() < 0.15 * expected_rate,
+            (rate - expected_rate).abs() < rate_tol * expected_rate,
             "({p_gb},{p_bg}): rate {rate} vs {expected_rate}"
         );
         let bursts = loss_bursts(&log, N);
         let burst = mean(&bursts);
         let expected_burst = 1.0 / p_bg;
         assert!(
-            (burst - expected_burst).abs() < 0.1 * expected_burst,
+            (burst - expected_burst).abs() < burst_tol * expected_burst,
             "({p_gb},{p_bg}): mean burst {burst} vs {expected_burst} over {} bursts",
             bursts.len()
         );
@@ -107,4 +113,24 @@ fn elliott_states_lose_with_their_own_probabilities() {
     let expected = (1.0 - pi_bad) * lg + pi_bad * lb;
     let rate = 1.0 - log.len() as f64 / f64::from(N);
     assert!((rate - expected).abs() < 0.01, "rate {rate} vs {expected}");
+}
+
+#[test]
+fn gilbert_helper_gives_the_requested_rate_and_burst() {
+    const N: u32 = 200_000;
+    let mut net = Network::new(5);
+    net.set_default_link(LinkConfig::default().with_loss(Loss::gilbert(0.05, 3.0)));
+    let log = stream(
+        &mut net,
+        &mut Clock::new(),
+        addr(A),
+        addr(B),
+        N,
+        Duration::from_micros(50),
+        8,
+    );
+    let rate = 1.0 - log.len() as f64 / f64::from(N);
+    assert!((rate - 0.05).abs() < 0.005, "rate {rate}");
+    let burst = mean(&loss_bursts(&log, N));
+    assert!((burst - 3.0).abs() < 0.2, "burst {burst}");
 }
