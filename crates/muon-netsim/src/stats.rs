@@ -7,7 +7,8 @@ use crate::record::DropReason;
 ///
 /// Every datagram handed to [`Network::send`](crate::Network::send) is counted once in `sent`
 /// and ends either delivered or in exactly one `dropped_*` counter (or is still in flight).
-/// Duplicate copies are counted in `duplicated` and, when they arrive, in `delivered` too.
+/// Duplicate copies are counted in `duplicated` and then like any other datagram, so at all
+/// times `sent + duplicated == delivered + dropped() + in flight`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
