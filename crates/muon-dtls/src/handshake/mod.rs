@@ -22,6 +22,8 @@
 
 pub(crate) mod client;
 pub(crate) mod server;
+#[cfg(test)]
+mod tests;
 
 use crate::auth::PeerAuthenticated;
 use crate::session::Session;
