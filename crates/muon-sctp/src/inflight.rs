@@ -228,6 +228,16 @@ impl Inflight {
                 tsn += 1;
             }
         }
+        // Section 6.2.1: a receiver may renege on gap-acknowledged chunks. If the chunk after
+        // the cumulative ack is one we saw gap-acked, the peer dropped it: every gap-acked
+        // chunk this SACK does not cover again goes back to be retransmitted.
+        if self
+            .q
+            .front()
+            .is_some_and(|s| s.state == ChunkState::GapAcked)
+        {
+            self.renege(gaps);
+        }
         // Section 7.2.4: a miss indication for each outstanding chunk below the highest
         // newly acknowledged TSN, when the SACK reports gaps.
         if let (false, Some(htna)) = (gaps.is_empty(), highest_newly_acked) {
@@ -245,6 +255,20 @@ impl Inflight {
             }
         }
         Some(out)
+    }
+
+    fn renege(&mut self, gaps: &[(u64, u64)]) {
+        let mut blocks = gaps.iter().take(MAX_GAP_BLOCKS).peekable();
+        for s in self.q.iter_mut() {
+            while blocks.peek().is_some_and(|&&(_, end)| end < s.tsn) {
+                blocks.next();
+            }
+            let covered = blocks.peek().is_some_and(|&&(start, _)| start <= s.tsn);
+            if s.state == ChunkState::GapAcked && !covered {
+                s.state = ChunkState::Retransmit;
+                self.rtx.insert(s.tsn);
+            }
+        }
     }
 
     /// Marks an outstanding chunk for retransmission (out of flight).
@@ -328,5 +352,106 @@ impl Inflight {
             v.sort_unstable();
             (point, v)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::*;
+
+    fn frag(msg_id: u64, reliability: Reliability) -> Fragment {
+        Fragment {
+            stream: 1,
+            ssn: msg_id as u16,
+            ppid: 53,
+            unordered: false,
+            beginning: true,
+            ending: true,
+            data: Bytes::from_static(&[0; 100]),
+            msg_id,
+            reliability,
+            expires: None,
+        }
+    }
+
+    fn filled(n: u64) -> (Inflight, Instant) {
+        let now = muon_netsim::Clock::new().now();
+        let mut f = Inflight::new(1000);
+        for i in 0..n {
+            f.push(frag(i, Reliability::Reliable), now);
+        }
+        (f, now)
+    }
+
+    #[test]
+    fn cumulative_ack_frees_and_samples_rtt() {
+        let (mut f, now) = filled(4);
+        let later = now + Duration::from_millis(30);
+        let out = f.on_sack(1001, &[], later).unwrap();
+        assert_eq!(out.acked_bytes, 200);
+        assert_eq!(out.rtt, Some(Duration::from_millis(30)));
+        assert_eq!(f.flight_bytes(), 200);
+        assert_eq!(f.total_bytes(), 200);
+        // An older SACK is ignored; one beyond what was sent too.
+        assert!(f.on_sack(1000, &[], later).is_none());
+        assert!(f.on_sack(1004, &[], later).is_none());
+    }
+
+    #[test]
+    fn three_miss_indications_trigger_fast_retransmit_once() {
+        let (mut f, now) = filled(6);
+        let mut fired = Vec::new();
+        for end in [1002, 1003, 1004, 1005] {
+            let out = f.on_sack(999, &[(1001, end)], now).unwrap();
+            fired.extend(out.fast_retransmit);
+        }
+        assert_eq!(fired, [1000]);
+        f.mark_retransmit(1000);
+        assert!(f.has_retransmits());
+        let s = f.pop_retransmit(now).unwrap();
+        assert_eq!((s.tsn, s.tx_count), (1000, 2));
+    }
+
+    #[test]
+    fn reneged_gap_acks_are_retransmitted() {
+        let (mut f, now) = filled(4);
+        f.on_sack(999, &[(1001, 1003)], now).unwrap();
+        assert_eq!(f.flight_bytes(), 100);
+        // The peer now acknowledges 1000 but no longer reports 1001..=1003.
+        f.on_sack(1000, &[], now).unwrap();
+        let again: Vec<u64> = std::iter::from_fn(|| f.pop_retransmit(now).map(|s| s.tsn)).collect();
+        assert_eq!(again, [1001, 1002, 1003]);
+    }
+
+    #[test]
+    fn hostile_gap_blocks_are_clamped() {
+        let (mut f, now) = filled(3);
+        // Out of order, overlapping and far beyond what was sent.
+        let out = f
+            .on_sack(999, &[(1001, u64::MAX / 2), (1000, 1000), (5, 6)], now)
+            .unwrap();
+        assert_eq!(out.acked_bytes, 200);
+        assert_eq!(f.flight_bytes(), 100);
+    }
+
+    #[test]
+    fn abandoning_a_message_moves_the_forward_point() {
+        let now = muon_netsim::Clock::new().now();
+        let mut f = Inflight::new(1000);
+        let mut a = frag(7, Reliability::MaxRetransmits(0));
+        a.ending = false;
+        f.push(a.clone(), now);
+        a.beginning = false;
+        a.ending = true;
+        f.push(a, now);
+        f.push(frag(8, Reliability::Reliable), now);
+        assert!(f.should_abandon(1000, now, true));
+        assert!(!f.should_abandon(1000, now, false));
+        assert!(!f.should_abandon(1002, now, true));
+        assert_eq!(f.abandon_message(1001), Some((1, 7)));
+        assert_eq!(f.flight_bytes(), 100);
+        assert_eq!(f.forward_tsn(), Some((1001, vec![(1, 7)])));
     }
 }

@@ -162,10 +162,13 @@ impl Association {
             Arrival::New => {}
         }
         let next_in_order = t == self.received.cum() + 1;
-        let over = self.buffered_bytes() + d.payload.len() > self.config.receive_buffer as usize;
-        // Section 6.2: with a full buffer, drop; but always take the next in-order TSN so
-        // the cumulative ack keeps moving (at most one chunk over the limit).
-        if (over && !next_in_order) || !self.received.can_record(t) {
+        let after = self.buffered_bytes() + d.payload.len();
+        let over = after > self.config.receive_buffer as usize;
+        // Section 6.2: with a full buffer, drop. The next in-order TSN is still taken, up to
+        // one maximum message more, so a message that out-of-order data waits for can
+        // complete: the hard bound is receive_buffer + max_message_size.
+        let hard_cap = self.config.receive_buffer as usize + self.config.max_message_size;
+        if (over && (!next_in_order || after > hard_cap)) || !self.received.can_record(t) {
             self.stats.dropped_receive_buffer_full += 1;
             self.sack_needed = true;
             return;

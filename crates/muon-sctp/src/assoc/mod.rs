@@ -296,8 +296,9 @@ impl Association {
     }
 
     /// Bytes held on the receive side: out-of-order and partial data plus delivered messages
-    /// not yet taken with `poll_event`. Never more than `Config::receive_buffer` plus one
-    /// chunk.
+    /// not yet taken with `poll_event`. Never more than `Config::receive_buffer` plus
+    /// `Config::max_message_size` (in-order data is taken beyond the window so a message
+    /// that buffered data waits for can complete).
     pub fn buffered_bytes(&self) -> usize {
         self.reasm.bytes() + self.event_bytes
     }
