@@ -5,9 +5,9 @@
 use std::net::{IpAddr, SocketAddr};
 
 use muon_stun::{
-    AddressFamily, AttrType, Attribute, Class, ErrorCode, IntegrityKey, Message, MessageEncoder,
-    MessageType, Method, PasswordAlgorithm, PasswordAlgorithmId, PasswordAlgorithms, TransactionId,
-    UnknownAttributes, fuzzing::stun_decode,
+    AddressFamily, AttrType, Attribute, ChannelData, Class, ErrorCode, IntegrityKey, Message,
+    MessageEncoder, MessageType, Method, PasswordAlgorithm, PasswordAlgorithmId,
+    PasswordAlgorithms, TransactionId, UnknownAttributes, fuzzing::stun_decode,
 };
 use proptest::prelude::*;
 
@@ -229,6 +229,24 @@ proptest! {
         }
         // And the fuzz body's own invariants hold on it.
         stun_decode(&bytes);
+    }
+
+    #[test]
+    fn channel_data_round_trips(
+        channel in 0x4000u16..=0x4FFF,
+        data in prop::collection::vec(any::<u8>(), 0..100),
+        pad in any::<bool>(),
+    ) {
+        let cd = ChannelData { channel, data: &data };
+        let mut out = Vec::new();
+        cd.encode(&mut out, pad).unwrap();
+        prop_assert!(muon_stun::is_channel_data(&out));
+        prop_assert!(!muon_stun::is_stun(&out));
+        prop_assert_eq!(out.len().is_multiple_of(4), pad || data.len().is_multiple_of(4));
+        if pad {
+            prop_assert_eq!(muon_stun::channel_data_len(&out), Some(out.len()));
+        }
+        prop_assert_eq!(ChannelData::decode(&out), Ok(cd));
     }
 
     #[test]
