@@ -60,7 +60,8 @@
 //!
 //! - [RFC 8489](https://www.rfc-editor.org/rfc/rfc8489) STUN, compatible with
 //!   [RFC 5389](https://www.rfc-editor.org/rfc/rfc5389); all test vectors of
-//!   [RFC 5769](https://www.rfc-editor.org/rfc/rfc5769) and RFC 8489 Appendix B pass.
+//!   [RFC 5769](https://www.rfc-editor.org/rfc/rfc5769) and the RFC 8489 Appendix B.1 vector
+//!   (as corrected by [erratum 6268](https://www.rfc-editor.org/errata/eid6268)) pass.
 //! - [RFC 8656](https://www.rfc-editor.org/rfc/rfc8656) TURN: methods, attributes, ChannelData.
 //! - [RFC 8445](https://www.rfc-editor.org/rfc/rfc8445) ICE attributes.
 //! - [RFC 7983](https://www.rfc-editor.org/rfc/rfc7983) demultiplexing.

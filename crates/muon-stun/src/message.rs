@@ -238,7 +238,8 @@ impl<'a> Message<'a> {
         self.fingerprint
     }
 
-    /// The attributes in order, ignored ones left out.
+    /// The attributes in order, MESSAGE-INTEGRITY(-SHA256) and FINGERPRINT included, ignored
+    /// ones (after MESSAGE-INTEGRITY) left out.
     pub fn attributes(&self) -> impl Iterator<Item = Attribute<'a>> + '_ {
         self.slots[..self.count].iter().filter_map(|s| {
             let start = s.start as usize;
