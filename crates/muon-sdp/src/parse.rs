@@ -26,7 +26,10 @@ impl<'a> Iterator for RawLines<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         let rest = self.rest?;
         let (line, tail) = match rest.iter().position(|&b| b == b'\n') {
-            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            Some(i) => {
+                let (line, lf_and_tail) = rest.split_at(i);
+                (line, lf_and_tail.get(1..))
+            }
             None => (rest, None),
         };
         // The text after the last LF is a line only if it is not empty.

@@ -14,7 +14,10 @@ use crate::media::Media;
 ///
 /// `parse` accepts CRLF or LF line endings; `Display` always writes CRLF, in the order
 /// RFC 8866 section 5 gives. `Session::parse(&s.to_string()) == Ok(s)` holds for every
-/// session this crate parsed (and for every one built from valid values).
+/// session this crate parsed, and for every one built from values in the documented forms:
+/// identifiers and tokens without spaces, verbatim fields without CR, LF or NUL and not
+/// starting with a space, `Other` variants never holding a name the crate types, and
+/// non-empty lists where the grammar needs one (`ice-options`, `simulcast`, fingerprint bytes).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Session {
     /// `o=`.
