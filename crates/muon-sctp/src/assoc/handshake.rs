@@ -65,7 +65,7 @@ impl Association {
             peer_zero_checksum: init.zero_checksum,
             created_ms: self.now_ms(now),
         }
-        .seal(&self.cookie_key);
+        .seal(&self.cookie_key.0);
         let c = self.our_init(local_tag, local_tsn, Some(&cookie));
         self.push_control(init.initiate_tag, c);
     }
@@ -103,7 +103,7 @@ impl Association {
         tag: u32,
         cookie: &[u8],
     ) -> Result<(), SctpError> {
-        let data = CookieData::open(&self.cookie_key, cookie).inspect_err(|_| {
+        let data = CookieData::open(&self.cookie_key.0, cookie).inspect_err(|_| {
             self.stats.dropped_bad_cookie += 1;
         })?;
         let established = matches!(

@@ -83,7 +83,7 @@ pub struct Association {
     rng: Rng,
     state: State,
     epoch: Option<Instant>,
-    cookie_key: [u8; 32],
+    cookie_key: CookieKey,
     local_tag: u32,
     peer_tag: u32,
     local_initial_tsn: u32,
@@ -144,7 +144,7 @@ impl Association {
     pub fn new(config: Config, mut rng: Rng) -> Self {
         let local_tag = nonzero(&mut rng);
         let local_initial_tsn = rng.u32();
-        let cookie_key = rng.array();
+        let cookie_key = CookieKey(rng.array());
         let mtu = config.mtu.clamp(256, 65_535);
         Self {
             queue: SendQueue::new(config.scheduler),
@@ -509,6 +509,15 @@ impl Association {
         .encode(&mut c);
         self.control.push_back((self.peer_tag, c));
         self.close_with(reason);
+    }
+}
+
+/// The secret that seals state cookies; never printed.
+struct CookieKey([u8; 32]);
+
+impl std::fmt::Debug for CookieKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
     }
 }
 
