@@ -108,12 +108,84 @@ fn abort_closes_both_sides() {
     }));
 }
 
+/// Checksum fields of the DATA-carrying packets a sends once established.
+fn data_checksums(a_zero: bool, b_zero: bool) -> Vec<u32> {
+    use bytes::Bytes;
+    use muon_sctp::{Association, Ppid, Reliability};
+    let now = muon_netsim::Clock::new().now();
+    let mut ca = Config::default();
+    ca.zero_checksum = a_zero;
+    let mut cb = Config::default();
+    cb.zero_checksum = b_zero;
+    let mut a = Association::client(ca, rng(1, 0), now);
+    let mut b = Association::server(cb, rng(1, 1));
+    let mut sums = Vec::new();
+    for round in 0..6 {
+        if round == 3 {
+            a.send(
+                now,
+                0,
+                Ppid::BINARY,
+                true,
+                Reliability::Reliable,
+                Bytes::from_static(b"x"),
+            )
+            .unwrap();
+        }
+        while let Some(p) = a.poll_transmit(now) {
+            if p[12] == 0 {
+                sums.push(u32::from_le_bytes(p[8..12].try_into().unwrap()));
+            }
+            b.handle_receive(now, &p).unwrap();
+        }
+        while let Some(p) = b.poll_transmit(now) {
+            a.handle_receive(now, &p).unwrap();
+        }
+    }
+    assert!(a.is_established() && b.is_established());
+    assert_eq!(b.stats().messages_sent, 0);
+    assert!(std::iter::from_fn(|| b.poll_event()).any(|e| matches!(e, Event::Message { .. })));
+    sums
+}
+
 #[test]
 fn zero_checksum_is_used_only_when_both_offer_it() {
+    let both = data_checksums(true, true);
+    assert!(!both.is_empty() && both.iter().all(|&s| s == 0), "{both:?}");
+    for (a, b) in [(true, false), (false, true), (false, false)] {
+        let sums = data_checksums(a, b);
+        assert!(!sums.is_empty() && sums.iter().all(|&s| s != 0), "{a} {b}");
+    }
+}
+
+#[test]
+fn zero_checksum_transfer_under_loss() {
     let mut config = Config::default();
     config.zero_checksum = true;
-    let mut net = pair(6, config, LinkConfig::default(), LinkConfig::default());
+    let link = LinkConfig::lossy(0.05);
+    let mut net = pair(6, config, link.clone(), link);
     connect(&mut net);
-    let msgs = workload(6, 50, &[0], 2000, true, Default::default());
-    transfer(&mut net, msgs, true, Duration::from_secs(10));
+    let msgs = workload(6, 100, &[0], 8000, true, Default::default());
+    transfer(&mut net, msgs, true, Duration::from_secs(600));
+}
+
+#[test]
+fn simultaneous_open_under_loss_and_duplication() {
+    for seed in 100..120 {
+        let link = LinkConfig::lossy(0.1)
+            .with_delay(Duration::from_millis(15))
+            .with_duplicate(0.1);
+        let mut net = pair_both_connect(seed, Config::default(), link.clone(), link);
+        connect(&mut net);
+        let msgs = workload(seed, 10, &[0], 3000, true, Default::default());
+        transfer(&mut net, msgs, true, Duration::from_secs(600));
+        for p in [net.a.inner(), net.b.inner()] {
+            let n = p
+                .events
+                .iter()
+                .filter(|e| matches!(e, Event::Connected))
+                .count();
+            assert_eq!(n, 1, "seed {seed}");
+        }
+    }
 }
