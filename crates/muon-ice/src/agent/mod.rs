@@ -417,3 +417,6 @@ impl LocalCreds {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
