@@ -24,7 +24,7 @@
 //!
 //! Not implemented: I-DATA (RFC 8260) message interleaving, association restart (an INIT
 //! with new tags on an established association is answered but not acted on), Add Streams,
-//! ERROR reports for unrecognized chunks or parameters, and path MTU discovery (the driver
+//! ERROR reports for unrecognized INIT parameters, and path MTU discovery (the driver
 //! sets the MTU with [`Association::set_mtu`]).
 //!
 //! # Example

@@ -396,3 +396,27 @@ fn random_chunks_with_valid_framing_never_panic() {
         );
     }
 }
+
+#[test]
+fn unknown_chunks_are_skipped_or_stop_the_packet_and_are_reported() {
+    let mut t = Two::new(Config::default());
+    // 0xC5: skip and report. 0x05 (HEARTBEAT-ACK-like known type) is not unknown, so use
+    // 0x3F: stop processing, no report; the ABORT after it must then be ignored.
+    let p = raw(
+        t.tag_b,
+        &[0xc5, 0, 0, 6, 1, 2, 0, 0, 0x3f, 0, 0, 4, 6, 0, 0, 4],
+    );
+    t.b.handle_receive(t.now, &p).unwrap();
+    assert!(
+        t.b.is_established(),
+        "the ABORT after a stop-processing chunk is ignored"
+    );
+    assert_eq!(t.b.stats().dropped_unknown_chunks, 2);
+    let report = t.b.poll_transmit(t.now).unwrap();
+    let chunks: Vec<_> = Packet::parse(&report).unwrap().chunks().collect();
+    assert_eq!(
+        chunks,
+        [Ok(Chunk::Error(&[0, 6, 0, 10, 0xc5, 0, 0, 6, 1, 2]))]
+    );
+    t.still_works();
+}

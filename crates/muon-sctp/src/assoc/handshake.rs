@@ -193,6 +193,13 @@ impl Association {
     }
 
     fn establish(&mut self, now: Instant) {
+        tracing::debug!(
+            streams = self.out_streams,
+            forward_tsn = self.peer_forward_tsn,
+            reconfig = self.peer_reconfig,
+            zero_checksum = self.zero_checksum_tx,
+            "sctp association established"
+        );
         self.state = State::Established;
         self.t1 = None;
         self.handshake_chunk = None;

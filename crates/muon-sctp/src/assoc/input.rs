@@ -108,9 +108,14 @@ impl Association {
                 Chunk::Error(causes) => self.on_error(now, causes),
                 Chunk::ReConfig(params) => self.on_reconfig(now, params),
                 Chunk::ForwardTsn(f) => self.on_forward_tsn(&f),
-                Chunk::Unknown { kind, .. } => {
+                Chunk::Unknown { kind, flags, value } => {
                     self.stats.dropped_unknown_chunks += 1;
-                    // Section 3.2: the top bit 0 means "stop processing this packet".
+                    // Section 3.2: the second bit asks for an "Unrecognized Chunk Type" report
+                    // (cause 6, section 3.3.10.6) carrying the chunk.
+                    if kind & 0x40 != 0 && self.peer_tag != 0 {
+                        self.report_unrecognized(kind, flags, value);
+                    }
+                    // The top bit 0 means "stop processing this packet".
                     if kind & 0x80 == 0 {
                         break;
                     }
@@ -122,6 +127,21 @@ impl Association {
         }
         self.after_packet(now, had_data);
         result
+    }
+
+    fn report_unrecognized(&mut self, kind: u8, flags: u8, value: &[u8]) {
+        // The unrecognized chunk, unpadded, cut so the report fits in one packet.
+        let value = value.get(..self.mtu.saturating_sub(64)).unwrap_or(value);
+        let chunk_len = 4 + value.len();
+        let mut cause = Vec::with_capacity(4 + chunk_len);
+        cause.extend_from_slice(&6u16.to_be_bytes());
+        cause.extend_from_slice(&((4 + chunk_len) as u16).to_be_bytes());
+        cause.extend_from_slice(&[kind, flags]);
+        cause.extend_from_slice(&(chunk_len as u16).to_be_bytes());
+        cause.extend_from_slice(value);
+        let mut c = Vec::new();
+        Chunk::Error(&cause).encode(&mut c);
+        self.push_control(self.peer_tag, c);
     }
 
     fn after_packet(&mut self, now: Instant, had_data: bool) {

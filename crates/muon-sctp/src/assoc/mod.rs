@@ -436,6 +436,7 @@ impl Association {
         if self.state == State::Closed {
             return;
         }
+        tracing::debug!(?reason, stats = ?self.stats, "sctp association closed");
         self.state = State::Closed;
         self.t1 = None;
         self.t2 = None;
