@@ -306,9 +306,13 @@ impl Inflight {
     }
 
     /// Abandons every chunk of the message `tsn` belongs to (its fragments have consecutive
-    /// TSNs). Returns (stream, message id) so the unsent rest can be dropped too.
+    /// TSNs). Returns (stream, message id) so the unsent rest can be dropped too, or `None`
+    /// when it was abandoned already.
     pub(crate) fn abandon_message(&mut self, tsn: u64) -> Option<(u16, u64)> {
         let i = self.index(tsn)?;
+        if self.q.get(i)?.state == ChunkState::Abandoned {
+            return None;
+        }
         let id = self.q.get(i)?.frag.msg_id;
         let stream = self.q.get(i)?.frag.stream;
         let mut lo = i;
@@ -451,6 +455,7 @@ mod tests {
         assert!(!f.should_abandon(1000, now, false));
         assert!(!f.should_abandon(1002, now, true));
         assert_eq!(f.abandon_message(1001), Some((1, 7)));
+        assert_eq!(f.abandon_message(1000), None);
         assert_eq!(f.flight_bytes(), 100);
         assert_eq!(f.forward_tsn(), Some((1001, vec![(1, 7)])));
     }
