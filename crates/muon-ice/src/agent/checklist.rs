@@ -322,10 +322,16 @@ impl IceAgent {
                 i += 1;
                 continue;
             }
-            if !t.cancelled && t.transmits < self.config.max_transmits {
+            if t.transmits < self.config.max_transmits {
                 t.transmits += 1;
                 t.rto = (t.rto * 2).min(self.config.max_rto);
                 t.deadline = now + t.rto;
+                if t.cancelled {
+                    // A cancelled check still waits out its timeout for a late response
+                    // (RFC 8445 section 7.3.1.4), without retransmitting.
+                    i += 1;
+                    continue;
+                }
                 let (src, dst, bytes, kind) = (t.local, t.remote, t.bytes.clone(), t.kind);
                 match kind {
                     TxKind::Check { .. } => self.stats.checks_sent += 1,

@@ -140,14 +140,18 @@ pub enum Site {
     Public(&'static str),
     /// A private address behind a NAT with this public IP.
     Nat(NatKind, &'static str, &'static str),
+    /// Several public addresses (interfaces), in preference order.
+    Multi(&'static [&'static str]),
 }
 
 pub struct Sim {
     pub mesh: Mesh<Node>,
     pub a: NodeId,
     pub b: NodeId,
-    /// Whether signalling forwards candidates and end-of-candidates.
+    /// Whether signalling forwards candidates.
     pub signalling: bool,
+    /// Whether signalling forwards end-of-candidates.
+    pub forward_end: bool,
 }
 
 pub fn config(role: IceRole) -> IceConfig {
@@ -167,8 +171,9 @@ impl Sim {
         seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
         let mut rng = Rng::from_seed(seed_bytes);
         let mut place = |mesh: &mut Mesh<Node>, site: Site, role| {
-            let host = match site {
-                Site::Public(a) => addr(a),
+            let hosts: Vec<SocketAddr> = match site {
+                Site::Public(a) => vec![addr(a)],
+                Site::Multi(list) => list.iter().map(|a| addr(a)).collect(),
                 Site::Nat(kind, public, private) => {
                     let nat = mesh.network_mut().add_nat(
                         public.parse().unwrap(),
@@ -177,7 +182,7 @@ impl Sim {
                     );
                     let host = addr(private);
                     mesh.network_mut().add_private_host(nat, host.ip());
-                    host
+                    vec![host]
                 }
             };
             let agent = IceAgent::new(config(role), rng.fork());
@@ -190,19 +195,24 @@ impl Sim {
                     errors: 0,
                     outbox: VecDeque::new(),
                 })),
-                host,
+                hosts[0],
             );
-            (node, host)
+            for h in &hosts[1..] {
+                mesh.bind(node, *h);
+            }
+            (node, hosts)
         };
         let (a, host_a) = place(&mut mesh, site_a, IceRole::Controlling);
         let (b, host_b) = place(&mut mesh, site_b, IceRole::Controlled);
         let now = mesh.now();
         let ca = mesh[a].peer().agent.local_credentials().clone();
         let cb = mesh[b].peer().agent.local_credentials().clone();
-        for (node, host, remote) in [(a, host_a, cb), (b, host_b, ca)] {
+        for (node, hosts, remote) in [(a, host_a, cb), (b, host_b, ca)] {
             let agent = &mut mesh[node].peer_mut().agent;
             agent.set_remote_credentials(now, remote).unwrap();
-            agent.add_host_candidate(now, host).unwrap();
+            for host in hosts {
+                agent.add_host_candidate(now, host).unwrap();
+            }
             agent.add_stun_server(now, addr(STUN_ADDR)).unwrap();
             agent.end_of_local_candidates(now);
         }
@@ -211,6 +221,7 @@ impl Sim {
             a,
             b,
             signalling: true,
+            forward_end: true,
         }
     }
 
@@ -233,12 +244,12 @@ impl Sim {
     /// Runs until `cond`, trickling candidates and end-of-candidates between the agents at
     /// every step (a signalling channel with no delay). Returns whether `cond` held.
     pub fn run_until(&mut self, max: Duration, mut cond: impl FnMut(&Peer, &Peer) -> bool) -> bool {
-        let (a, b, on) = (self.a, self.b, self.signalling);
+        let (a, b, on, end) = (self.a, self.b, self.signalling, self.forward_end);
         let mut held = false;
         let _ = self.mesh.run_until(max, |mesh| {
             if on {
-                signal(mesh, a, b);
-                signal(mesh, b, a);
+                signal(mesh, a, b, end);
+                signal(mesh, b, a, end);
             }
             held = cond(mesh[a].peer(), mesh[b].peer());
             held
@@ -275,7 +286,7 @@ pub fn both_in(state: IceConnectionState) -> impl Fn(&Peer, &Peer) -> bool {
 }
 
 /// Forwards `from`'s new local candidates and end-of-candidates to `to`.
-pub fn signal(mesh: &mut Mesh<Node>, from: NodeId, to: NodeId) {
+pub fn signal(mesh: &mut Mesh<Node>, from: NodeId, to: NodeId, forward_end: bool) {
     let now = mesh.now();
     let fresh: Vec<IceEvent> = {
         let p = mesh[from].peer_mut();
@@ -289,7 +300,7 @@ pub fn signal(mesh: &mut Mesh<Node>, from: NodeId, to: NodeId) {
             IceEvent::LocalCandidate(c) => {
                 let _ = agent.add_remote_candidate(now, remote_view(&c));
             }
-            IceEvent::GatheringComplete => agent.end_of_remote_candidates(now),
+            IceEvent::GatheringComplete if forward_end => agent.end_of_remote_candidates(now),
             _ => {}
         }
     }
