@@ -51,6 +51,29 @@ impl Default for MuxConfig {
     }
 }
 
+impl MuxConfig {
+    /// Sets [`MuxConfig::max_agents`].
+    #[must_use]
+    pub fn with_max_agents(mut self, n: usize) -> Self {
+        self.max_agents = n;
+        self
+    }
+
+    /// Sets [`MuxConfig::max_addresses_per_agent`].
+    #[must_use]
+    pub fn with_max_addresses_per_agent(mut self, n: usize) -> Self {
+        self.max_addresses_per_agent = n;
+        self
+    }
+
+    /// Sets [`MuxConfig::max_addresses`].
+    #[must_use]
+    pub fn with_max_addresses(mut self, n: usize) -> Self {
+        self.max_addresses = n;
+        self
+    }
+}
+
 /// What the mux counted. Gauges are current sizes; the rest only grow.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -265,4 +288,167 @@ fn key_of(creds: &Credentials) -> (String, IntegrityKey) {
         creds.ufrag().to_owned(),
         IntegrityKey::short_term(creds.pwd()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use muon_proto::Rng;
+    use muon_stun::{Attribute, MessageEncoder, MessageType, TransactionId};
+
+    use super::*;
+
+    const HERE: &str = "192.0.2.100:443";
+
+    fn request(user: &str, pwd: Option<&str>) -> Vec<u8> {
+        let mut buf = Vec::new();
+        let mut enc = MessageEncoder::new(
+            &mut buf,
+            MessageType::BINDING_REQUEST,
+            TransactionId::from_bytes([3; 12]),
+        );
+        enc.attribute(&Attribute::Username(user)).unwrap();
+        if let Some(p) = pwd {
+            enc.message_integrity(&IntegrityKey::short_term(p)).unwrap();
+        }
+        enc.fingerprint().unwrap();
+        buf
+    }
+
+    fn rx<'a>(source: &str, contents: &'a [u8]) -> Receive<'a> {
+        Receive {
+            source: source.parse().unwrap(),
+            destination: HERE.parse().unwrap(),
+            contents,
+        }
+    }
+
+    fn creds(seed: u8) -> Credentials {
+        Credentials::random(&mut Rng::from_seed([seed; 32]))
+    }
+
+    #[test]
+    fn routes_new_peers_by_authenticated_ufrag_then_by_address() {
+        let mut mux = UdpMux::new(MuxConfig::default());
+        let (c1, c2) = (creds(1), creds(2));
+        let (a1, a2) = (mux.add_agent(&c1).unwrap(), mux.add_agent(&c2).unwrap());
+        assert_ne!(a1, a2);
+        let req = request(&format!("{}:x", c2.ufrag()), Some(c2.pwd()));
+        assert_eq!(mux.route(rx("198.51.100.1:1000", &req)), Ok(a2));
+        // Now the source is known: DTLS from it goes to the same agent.
+        assert_eq!(mux.route(rx("198.51.100.1:1000", b"\x16\xfe\xfd")), Ok(a2));
+        assert_eq!(
+            mux.route(rx("198.51.100.1:1001", b"\x16\xfe\xfd")),
+            Err(IceError::UnknownSource)
+        );
+        let s = mux.stats();
+        assert_eq!(
+            (s.routed_by_ufrag, s.routed_by_address, s.addresses),
+            (1, 1, 1)
+        );
+        assert_eq!(s.agents, 2);
+    }
+
+    #[test]
+    fn unknown_and_unauthenticated_traffic_binds_nothing() {
+        let mut mux = UdpMux::new(MuxConfig::default());
+        let c = creds(1);
+        mux.add_agent(&c).unwrap();
+        let wrong_key = request(
+            &format!("{}:x", c.ufrag()),
+            Some("wrong-password-wrong-pass"),
+        );
+        let no_key = request(&format!("{}:x", c.ufrag()), None);
+        let wrong_user = request("nobody:x", Some(c.pwd()));
+        let no_colon = request(c.ufrag(), Some(c.pwd()));
+        for i in 0..1000u16 {
+            let src = format!("203.0.113.{}:{}", i % 250, 1000 + i);
+            assert_eq!(mux.route(rx(&src, &wrong_key)), Err(IceError::BadIntegrity));
+            assert_eq!(mux.route(rx(&src, &no_key)), Err(IceError::BadIntegrity));
+            assert_eq!(
+                mux.route(rx(&src, &wrong_user)),
+                Err(IceError::UnknownUsername)
+            );
+            assert_eq!(
+                mux.route(rx(&src, &no_colon)),
+                Err(IceError::UnknownUsername)
+            );
+            assert!(matches!(
+                mux.route(rx(&src, &wrong_key[..wrong_key.len() - 4])),
+                Err(_)
+            ));
+        }
+        let s = mux.stats();
+        assert_eq!(s.addresses, 0);
+        assert_eq!(s.dropped_unauthenticated, 2000);
+        assert_eq!(s.dropped_unknown_ufrag, 2000);
+        assert_eq!(s.dropped_unknown_source, 1000, "truncated STUN is not STUN");
+    }
+
+    #[test]
+    fn address_bindings_are_bounded_per_agent_and_in_total() {
+        let config = MuxConfig {
+            max_addresses_per_agent: 4,
+            max_addresses: 6,
+            ..MuxConfig::default()
+        };
+        let mut mux = UdpMux::new(config);
+        let (c1, c2) = (creds(1), creds(2));
+        let a1 = mux.add_agent(&c1).unwrap();
+        let a2 = mux.add_agent(&c2).unwrap();
+        let r1 = request(&format!("{}:x", c1.ufrag()), Some(c1.pwd()));
+        let r2 = request(&format!("{}:x", c2.ufrag()), Some(c2.pwd()));
+        for port in 0..100u16 {
+            assert_eq!(
+                mux.route(rx(&format!("198.51.100.1:{}", 2000 + port), &r1)),
+                Ok(a1)
+            );
+        }
+        assert_eq!(
+            mux.stats().addresses,
+            4,
+            "the oldest bindings were replaced"
+        );
+        for port in 0..100u16 {
+            assert_eq!(
+                mux.route(rx(&format!("198.51.100.2:{}", 2000 + port), &r2)),
+                Ok(a2)
+            );
+        }
+        let s = mux.stats();
+        assert_eq!(s.addresses, 6);
+        assert!(s.bindings_refused > 0);
+        // The most recent binding of agent 1 still routes.
+        assert_eq!(mux.route(rx("198.51.100.1:2099", b"x")), Ok(a1));
+    }
+
+    #[test]
+    fn restart_keeps_two_generations_and_removal_forgets_everything() {
+        let mut mux = UdpMux::new(MuxConfig::default());
+        let (g1, g2, g3) = (creds(1), creds(2), creds(3));
+        let id = mux.add_agent(&g1).unwrap();
+        assert_eq!(mux.add_agent(&g1), Err(IceError::InvalidCredentials));
+        mux.set_credentials(id, &g2).unwrap();
+        let req = |c: &Credentials| request(&format!("{}:x", c.ufrag()), Some(c.pwd()));
+        assert_eq!(mux.route(rx("198.51.100.1:1", &req(&g1))), Ok(id));
+        assert_eq!(mux.route(rx("198.51.100.1:2", &req(&g2))), Ok(id));
+        mux.set_credentials(id, &g3).unwrap();
+        assert_eq!(
+            mux.route(rx("198.51.100.1:3", &req(&g1))),
+            Err(IceError::UnknownUsername)
+        );
+        mux.remove_agent(id).unwrap();
+        assert_eq!(
+            mux.route(rx("198.51.100.1:2", b"x")),
+            Err(IceError::UnknownSource)
+        );
+        assert_eq!(mux.stats().addresses, 0);
+        assert_eq!(mux.remove_agent(id), Err(IceError::UnknownAgent));
+        let full = MuxConfig {
+            max_agents: 1,
+            ..MuxConfig::default()
+        };
+        let mut small = UdpMux::new(full);
+        small.add_agent(&g1).unwrap();
+        assert_eq!(small.add_agent(&g2), Err(IceError::Limit(Limit::Agents)));
+    }
 }
