@@ -372,10 +372,10 @@ mod tests {
                 mux.route(rx(&src, &no_colon)),
                 Err(IceError::UnknownUsername)
             );
-            assert!(matches!(
+            assert_eq!(
                 mux.route(rx(&src, &wrong_key[..wrong_key.len() - 4])),
-                Err(_)
-            ));
+                Err(IceError::UnknownSource)
+            );
         }
         let s = mux.stats();
         assert_eq!(s.addresses, 0);
