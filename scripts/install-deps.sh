@@ -10,7 +10,8 @@ set -euo pipefail
 #   iproute2         `ip link set lo up` inside private network namespaces (interop tests)
 #   util-linux       `unshare -n` for those namespaces
 #   ca-certificates  cargo fetching crates over TLS on a fresh machine
-PACKAGES=(openssl iproute2 util-linux ca-certificates)
+#   coturn           muon-ice loopback test starts its own `turnserver --stun-only` (service stays off)
+PACKAGES=(openssl iproute2 util-linux ca-certificates coturn)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
