@@ -60,6 +60,12 @@ impl<M: Machine> Mesh<M> {
         }
     }
 
+    /// Runs on `clock` instead of a fresh one (see [`Pair::with_clock`](crate::Pair::with_clock)).
+    pub fn with_clock(mut self, clock: crate::Clock) -> Self {
+        self.engine.clock = clock;
+        self
+    }
+
     /// Adds a machine reachable at `addr`.
     pub fn add(&mut self, machine: M, addr: SocketAddr) -> NodeId {
         let id = NodeId(self.nodes.len());
