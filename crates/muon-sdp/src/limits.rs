@@ -4,7 +4,8 @@
 ///
 /// Parsing is linear in the input size, and the input size is bounded, so hostile input costs
 /// bounded time; these limits also bound the number of values allocated. The defaults are far
-/// above what browsers produce (a Chromium offer with 16 simulcast video tracks is about 40 KB).
+/// above what browsers produce (the Chromium 156 audio+video+data offer in `tests/fixtures`
+/// is 6.4 KB, 177 lines, 3 media sections).
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
