@@ -44,7 +44,6 @@ pub struct DtlsStats {
 /// Poll order after any `handle_*` call or mutation: drain [`Dtls::poll_transmit`], then
 /// [`Dtls::poll_event`], then ask [`Dtls::poll_timeout`] when to call
 /// [`Dtls::handle_timeout`].
-#[derive(Debug)]
 pub struct Dtls {
     pub(crate) role: Role,
     pub(crate) config: Config,
@@ -580,6 +579,26 @@ impl Dtls {
     }
 }
 
+impl std::fmt::Debug for Dtls {
+    /// Role, state and counters only: no secrets, keys or peer data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match &self.state {
+            State::ClientHelloSent(_) => "ClientHelloSent",
+            State::ClientServerFlight(_) => "ClientServerFlight",
+            State::ClientWaitFinished(_) => "ClientWaitFinished",
+            State::ServerListen => "ServerListen",
+            State::ServerClientFlight(_) => "ServerClientFlight",
+            State::Established(_) => "Established",
+            State::Closed => "Closed",
+        };
+        f.debug_struct("Dtls")
+            .field("role", &self.role)
+            .field("state", &state)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The alert that tells the peer about a fatal error (RFC 5246 section 7.2.2).
 fn alert_for(error: DtlsError) -> Option<u8> {
     Some(match error {
@@ -598,4 +617,43 @@ fn alert_for(error: DtlsError) -> Option<u8> {
         DtlsError::HandshakeTimeout | DtlsError::Alert(_) | DtlsError::Closed => return None,
         _ => desc::INTERNAL_ERROR,
     })
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cert::Certificate;
+
+    #[test]
+    fn debug_shows_role_and_state_but_no_secrets() {
+        let mut rng = Rng::from_seed([1; 32]);
+        let config =
+            Config::new(Certificate::generate(&mut rng), vec![]).dangerous_skip_fingerprint_check();
+        #[allow(clippy::disallowed_methods)]
+        let d = Dtls::new(Role::Server, config, rng, Instant::now()).unwrap();
+        let text = format!("{d:?}");
+        assert!(
+            text.starts_with("Dtls { role: Server, state: \"ServerListen\""),
+            "{text}"
+        );
+        assert!(!text.contains(&format!("{:?}", d.cookie_secret)));
+        assert!(!text.contains("cookie"));
+    }
+
+    #[test]
+    fn every_fatal_error_maps_to_an_alert_except_silent_ones() {
+        assert_eq!(
+            alert_for(DtlsError::FingerprintMismatch),
+            Some(desc::BAD_CERTIFICATE)
+        );
+        assert_eq!(
+            alert_for(DtlsError::PeerMisbehaved(Misbehavior::BadFinished)),
+            Some(desc::DECRYPT_ERROR)
+        );
+        assert_eq!(
+            alert_for(DtlsError::Malformed(Wire::Record)),
+            Some(desc::DECODE_ERROR)
+        );
+        assert_eq!(alert_for(DtlsError::HandshakeTimeout), None);
+        assert_eq!(alert_for(DtlsError::Alert(40)), None);
+    }
 }

@@ -59,12 +59,17 @@ enum Stage {
 }
 
 /// The server is authenticated and the ECDHE secret agreed.
-#[derive(Debug)]
 struct Keyed {
     leaf: Vec<u8>,
     auth: PeerAuthenticated,
     share: KeyShare,
     pre_master: Vec<u8>,
+}
+
+impl std::fmt::Debug for Keyed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keyed(<secret>)")
+    }
 }
 
 /// Our last flight is out; waiting for the server's Finished.
