@@ -67,6 +67,13 @@ impl Association {
         if self.state == State::Closed {
             return;
         }
+        // Section 6.2: a delayed SACK rides along with data we send anyway.
+        if self.sack_at.is_some()
+            && self.state.sends_data()
+            && (!self.queue.is_empty() || self.inflight.has_retransmits())
+        {
+            self.sack_needed = true;
+        }
         if self.sack_needed && self.state.receives_data() {
             let rwnd = self.a_rwnd();
             let sack = Chunk::Sack(self.received.sack(rwnd));
