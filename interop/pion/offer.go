@@ -1,0 +1,373 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// plan is what the offering role checks, from its flags. interop/src/plan.rs builds the same
+// flags and knows how many checks a plan yields.
+type plan struct {
+	url             string
+	channels        int
+	sizes           []int
+	open            int
+	closeAfterFirst bool
+	closePC         bool
+	timeout         time.Duration
+}
+
+func parsePlan(args []string) (plan, error) {
+	var p plan
+	fs := flag.NewFlagSet("offer", flag.ContinueOnError)
+	fs.StringVar(&p.url, "url", "", "signaling URL to POST the offer to")
+	fs.IntVar(&p.channels, "channels", 2, "echo channels echo-<i> to open besides control")
+	sizes := fs.String("sizes", "1,1024,65536,262144", "message sizes in bytes, each sent as text and binary on every echo channel")
+	fs.IntVar(&p.open, "open", 3, "channels the remote is asked to open with open:<n>:peer")
+	fs.BoolVar(&p.closeAfterFirst, "close-after-first", true, "open a close-after-first channel and expect the remote to close it")
+	fs.BoolVar(&p.closePC, "close-pc", true, "finally ask the remote to close the connection with close-pc")
+	fs.DurationVar(&p.timeout, "timeout", 60*time.Second, "bound on the whole run")
+	if err := fs.Parse(args); err != nil {
+		return p, err
+	}
+	if p.url == "" {
+		return p, errors.New("--url is required")
+	}
+	if p.channels < 0 || p.open < 0 || p.open > maxOpen {
+		return p, errors.New("--channels and --open must be >= 0, --open at most 1024")
+	}
+	for _, s := range strings.Split(*sizes, ",") {
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return p, fmt.Errorf("bad size %q", s)
+		}
+		p.sizes = append(p.sizes, n)
+	}
+	return p, nil
+}
+
+// checker counts checks and reports each as a JSON line.
+type checker struct {
+	rep      *reporter
+	mu       sync.Mutex
+	checks   int
+	failures []string
+}
+
+func (c *checker) check(name string, ok bool, fields map[string]any) bool {
+	line := map[string]any{"name": name, "ok": ok}
+	for k, v := range fields {
+		line[k] = v
+	}
+	c.rep.report("check", line)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.checks++
+	if !ok {
+		c.failures = append(c.failures, fmt.Sprintf("%s %v", name, fields))
+	}
+	return ok
+}
+
+// own is a channel this peer opened, with its events as Go channels.
+type own struct {
+	dc     *webrtc.DataChannel
+	label  string
+	opened chan struct{}
+	closed chan struct{}
+	msgs   chan webrtc.DataChannelMessage
+}
+
+func newOwn(pc *webrtc.PeerConnection, label string) (*own, error) {
+	dc, err := pc.CreateDataChannel(label, nil)
+	if err != nil {
+		return nil, err
+	}
+	o := &own{dc: dc, label: label, opened: make(chan struct{}), closed: make(chan struct{}),
+		msgs: make(chan webrtc.DataChannelMessage, 64)}
+	var openOnce, closeOnce sync.Once
+	dc.OnOpen(func() { openOnce.Do(func() { close(o.opened) }) })
+	dc.OnClose(func() { closeOnce.Do(func() { close(o.closed) }) })
+	dc.OnMessage(func(m webrtc.DataChannelMessage) {
+		select {
+		case o.msgs <- m:
+		default: // more unanswered messages than the plan ever sends: the check will fail
+		}
+	})
+	return o, nil
+}
+
+func (o *own) recv(deadline time.Time) (webrtc.DataChannelMessage, bool) {
+	select {
+	case m := <-o.msgs:
+		return m, true
+	case <-time.After(time.Until(deadline)):
+		return webrtc.DataChannelMessage{}, false
+	}
+}
+
+func wait(ch <-chan struct{}, deadline time.Time) bool {
+	select {
+	case <-ch:
+		return true
+	case <-time.After(time.Until(deadline)):
+		return false
+	}
+}
+
+func runOffer(args []string) error {
+	p, err := parsePlan(args)
+	if err != nil {
+		return err
+	}
+	rep := newReporter()
+	c := &checker{rep: rep, failures: []string{}}
+	deadline := time.Now().Add(p.timeout)
+	stop := stopSignal()
+	pc, err := newAPI().NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = pc.Close() }()
+
+	hellos := make(chan [2]string, maxOpen)
+	e := &echoer{pc: pc, rep: rep, remoteHello: func(label, text string) {
+		select {
+		case hellos <- [2]string{label, text}:
+		default:
+		}
+	}}
+	e.attach()
+
+	done := make(chan error, 1)
+	go func() { done <- drive(p, pc, c, hellos, deadline) }()
+	select {
+	case err = <-done:
+	case <-stop:
+		err = errors.New("stopped before the plan finished")
+	}
+	c.mu.Lock()
+	ok := err == nil && len(c.failures) == 0
+	fields := map[string]any{"ok": ok, "checks": c.checks, "failures": c.failures}
+	c.mu.Unlock()
+	if err != nil {
+		fields["error"] = err.Error()
+	}
+	rep.report("done", fields)
+	if !ok {
+		return errors.New("offer plan failed")
+	}
+	return nil
+}
+
+// drive runs the plan; an error means the run could not go on (the checks so far stand).
+func drive(p plan, pc *webrtc.PeerConnection, c *checker, hellos <-chan [2]string, deadline time.Time) error {
+	control, err := newOwn(pc, "control")
+	if err != nil {
+		return err
+	}
+	all := []*own{control}
+	var echoes []*own
+	for i := 0; i < p.channels; i++ {
+		o, err := newOwn(pc, fmt.Sprintf("echo-%d", i))
+		if err != nil {
+			return err
+		}
+		echoes = append(echoes, o)
+		all = append(all, o)
+	}
+	var caf *own
+	if p.closeAfterFirst {
+		if caf, err = newOwn(pc, "close-after-first"); err != nil {
+			return err
+		}
+		all = append(all, caf)
+	}
+
+	location, err := negotiate(pc, p.url, deadline)
+	if err != nil {
+		return err
+	}
+	for _, o := range all {
+		c.check("open", wait(o.opened, deadline), map[string]any{"label": o.label})
+	}
+
+	var wg sync.WaitGroup
+	for _, o := range echoes {
+		wg.Add(1)
+		go func(o *own) {
+			defer wg.Done()
+			echoSizes(o, p.sizes, c, deadline)
+		}(o)
+	}
+	wg.Wait()
+
+	if caf != nil {
+		if err := caf.dc.SendText("first"); err != nil {
+			return err
+		}
+		m, ok := caf.recv(deadline)
+		c.check("close-after-first-echo", ok && m.IsString && string(m.Data) == "first", nil)
+		c.check("closed-by-remote", wait(caf.closed, deadline), map[string]any{"label": caf.label})
+	}
+
+	if p.open > 0 {
+		if err := control.dc.SendText(fmt.Sprintf("open:%d:peer", p.open)); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for len(seen) < p.open {
+			var h [2]string
+			select {
+			case h = <-hellos:
+			case <-time.After(time.Until(deadline)):
+			}
+			if h[0] == "" {
+				break
+			}
+			i, err := strconv.Atoi(strings.TrimPrefix(h[0], "peer-"))
+			if err == nil && h[1] == fmt.Sprintf("hello %d", i) {
+				seen[h[0]] = true
+			}
+		}
+		for i := 0; i < p.open; i++ {
+			label := fmt.Sprintf("peer-%d", i)
+			c.check("remote-open", seen[label], map[string]any{"label": label})
+		}
+	}
+
+	for _, o := range echoes {
+		_ = o.dc.Close()
+		c.check("local-close", wait(o.closed, deadline), map[string]any{"label": o.label})
+	}
+
+	if p.closePC {
+		if err := control.dc.SendText("close-pc"); err != nil {
+			return err
+		}
+		c.check("closed-pc-by-remote", wait(control.closed, deadline), nil)
+	}
+
+	status, err := request(http.MethodDelete, location, nil, deadline)
+	c.check("delete", err == nil && status == http.StatusOK, map[string]any{"status": status})
+	return nil
+}
+
+// echoSizes sends one text and one binary message of every size and checks each echo.
+func echoSizes(o *own, sizes []int, c *checker, deadline time.Time) {
+	for _, size := range sizes {
+		for _, text := range []bool{true, false} {
+			kind := "binary"
+			var err error
+			data := payload(text, size)
+			if text {
+				kind = "text"
+				err = o.dc.SendText(string(data))
+			} else {
+				err = o.dc.Send(data)
+			}
+			fields := map[string]any{"label": o.label, "kind": kind, "size": size}
+			if err != nil {
+				fields["detail"] = err.Error()
+				c.check("echo", false, fields)
+				return
+			}
+			m, ok := o.recv(deadline)
+			if !c.check("echo", ok && m.IsString == text && bytes.Equal(m.Data, data), fields) {
+				return
+			}
+		}
+	}
+}
+
+// negotiate gathers, POSTs the complete offer, applies the answer and returns the session URL.
+func negotiate(pc *webrtc.PeerConnection, target string, deadline time.Time) (string, error) {
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		return "", err
+	}
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err = pc.SetLocalDescription(offer); err != nil {
+		return "", err
+	}
+	if !wait(gathered, deadline) {
+		return "", errors.New("ICE gathering did not complete")
+	}
+	client := &http.Client{Timeout: time.Until(deadline)}
+	resp, err := client.Post(target, "application/sdp", strings.NewReader(pc.LocalDescription().SDP))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxOfferBytes))
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusCreated {
+		return "", fmt.Errorf("POST %s: %s: %s", target, resp.Status, body)
+	}
+	base, err := url.Parse(target)
+	if err != nil {
+		return "", err
+	}
+	loc, err := base.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.Header.Get("Location") == "" {
+		return "", errors.New("201 without a usable Location")
+	}
+	answer := webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: string(body)}
+	if err = pc.SetRemoteDescription(answer); err != nil {
+		return "", err
+	}
+	return loc.String(), nil
+}
+
+func request(method, target string, body io.Reader, deadline time.Time) (int, error) {
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := (&http.Client{Timeout: time.Until(deadline)}).Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// payload is a message of exactly size bytes: valid UTF-8 with some two-byte characters when
+// text, pseudo-random bytes otherwise. The echo is compared with it byte for byte.
+func payload(text bool, size int) []byte {
+	out := make([]byte, 0, size)
+	if text {
+		for i := 0; len(out) < size; i++ {
+			if size-len(out) >= 2 && i%8 == 7 {
+				out = append(out, "é"...)
+			} else {
+				out = append(out, byte('a'+i%26))
+			}
+		}
+		return out
+	}
+	x := uint32(size) | 1
+	for len(out) < size {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		out = append(out, byte(x))
+	}
+	return out
+}
