@@ -164,6 +164,7 @@ impl Dtls {
             return;
         }
         if self.flight_timer.is_some_and(|t| now >= t) {
+            tracing::debug!(role = ?self.role, rto = ?self.rto, "flight timer expired, retransmitting");
             self.stats.retransmits += 1;
             self.transmit_flight();
             self.rto = (self.rto * 2).min(self.config.max_retransmit);
@@ -379,6 +380,7 @@ impl Dtls {
             .is_none_or(|t| now.saturating_duration_since(t) >= quiet);
         if is_flight_start && rested && !self.flight.is_empty() {
             self.last_echo = Some(now);
+            tracing::debug!(role = ?self.role, "peer retransmitted, resending our flight");
             self.stats.retransmits += 1;
             self.transmit_flight();
         }
@@ -437,6 +439,7 @@ impl Dtls {
         flight: Vec<OutMessage>,
         expects_reply: bool,
     ) {
+        tracing::debug!(role = ?self.role, messages = flight.len(), "sending flight");
         self.flight = flight;
         self.rto = self.config.initial_retransmit;
         self.flight_timer = expects_reply.then(|| now + self.rto);
@@ -467,6 +470,7 @@ impl Dtls {
     ) -> State {
         self.give_up_at = None;
         self.flight_timer = None;
+        tracing::debug!(role = ?self.role, suite = ?established.session.suite, srtp = ?established.srtp, "connected");
         let srtp = established.srtp.map(|p| {
             SrtpKeyingMaterial::derive(&established.session, &established.auth, self.role, p)
         });
@@ -571,6 +575,7 @@ impl Dtls {
             return;
         }
         self.closed = true;
+        tracing::debug!(role = ?self.role, ?reason, "closed");
         self.state = State::Closed;
         self.flight.clear();
         self.flight_timer = None;
