@@ -137,7 +137,13 @@ impl Candidate {
         local_preference: u16,
         server: Option<IpAddr>,
     ) -> Self {
-        let related = (kind != CandidateKind::Host).then_some(base);
+        // A relayed candidate is its own base; its related address would be the TURN
+        // allocation's mapped address, which the TURN layer knows, not this.
+        let related = matches!(
+            kind,
+            CandidateKind::ServerReflexive | CandidateKind::PeerReflexive
+        )
+        .then_some(base);
         Self {
             kind,
             address,

@@ -515,12 +515,10 @@ impl IceAgent {
         ) else {
             return;
         };
-        let (Some(username), Some(key)) = (
-            self.remote.as_ref().map(|r| r.username.clone()),
-            self.remote.as_ref().map(|r| r.key.clone()),
-        ) else {
-            return;
-        };
+        let credentials = self
+            .remote
+            .as_ref()
+            .map(|r| (r.username.clone(), r.key.clone()));
         let next = now + self.jittered(self.config.consent_interval);
         // A new generation's path replaces the old one: its consent transactions go too.
         self.transactions.retain(|t| !t.is_consent());
@@ -530,8 +528,7 @@ impl IceAgent {
             local,
             remote,
             pair: Some(i),
-            username,
-            key,
+            credentials,
             last_consent: now,
             next_consent: next,
             last_sent: now,

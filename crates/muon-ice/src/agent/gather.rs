@@ -1,7 +1,7 @@
 //! Local candidates: host addresses and server-reflexive discovery.
 //! [RFC 8445 section 5.1.1](https://www.rfc-editor.org/rfc/rfc8445#section-5.1.1).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use super::IceAgent;
@@ -56,6 +56,44 @@ impl IceAgent {
                 self.start_gather(now, addr, server);
             }
         }
+        self.update_state(now);
+        Ok(cand)
+    }
+
+    /// Adds a relayed candidate that the TURN layer allocated (`muon-turn`, a later issue).
+    /// Its base is itself ([RFC 8445 section 5.1.1.2](https://www.rfc-editor.org/rfc/rfc8445#section-5.1.1.2)):
+    /// checks and data on pairs using it come out of [`IceAgent::poll_transmit`] and
+    /// [`IceAgent::send`] with `source == relayed`, which the driver hands to its TURN client
+    /// (Send indication or ChannelData) instead of the socket; what the TURN client receives
+    /// for it is handed in with `destination == relayed`.
+    pub fn add_relayed_candidate(
+        &mut self,
+        now: Instant,
+        relayed: SocketAddr,
+        server: IpAddr,
+    ) -> Result<Candidate, IceError> {
+        if self.config.lite {
+            return Err(IceError::ApiMisuse);
+        }
+        if relayed.ip().is_unspecified() || relayed.port() == 0 {
+            return Err(IceError::CandidateRejected(CandidateRejection::Unusable));
+        }
+        if self.locals.iter().any(|c| c.address() == relayed) {
+            return Err(IceError::CandidateRejected(CandidateRejection::Duplicate));
+        }
+        if self.locals.len() >= self.config.max_local_candidates {
+            return Err(IceError::Limit(Limit::LocalCandidates));
+        }
+        let cand = Candidate::local(
+            CandidateKind::Relayed,
+            relayed,
+            relayed,
+            u16::MAX,
+            Some(server),
+        );
+        self.locals.push(cand.clone());
+        self.emit(IceEvent::LocalCandidate(cand.clone()));
+        self.pair_local(now, self.locals.len() - 1);
         self.update_state(now);
         Ok(cand)
     }
@@ -180,11 +218,14 @@ impl IceAgent {
         self.emit(IceEvent::LocalCandidate(cand));
     }
 
-    /// The local preference of the host candidate at `base`.
+    /// The local preference of the host (or relayed) candidate at `base`.
     pub(super) fn base_preference(&self, base: SocketAddr) -> u16 {
         self.locals
             .iter()
-            .find(|c| c.kind() == CandidateKind::Host && c.address() == base)
+            .find(|c| {
+                matches!(c.kind(), CandidateKind::Host | CandidateKind::Relayed)
+                    && c.address() == base
+            })
             .map_or(0, |c| ((c.priority() >> 8) & 0xFFFF) as u16)
     }
 }

@@ -254,7 +254,10 @@ impl IceAgent {
         let key = match kind {
             TxKind::Gather { .. } => None,
             TxKind::Check { .. } => self.remote.as_ref().map(|r| r.key.clone()),
-            TxKind::Consent => self.selected.as_ref().map(|p| p.key.clone()),
+            TxKind::Consent => self
+                .selected
+                .as_ref()
+                .and_then(|p| p.credentials.as_ref().map(|(_, k)| k.clone())),
         };
         if !matches!(kind, TxKind::Gather { .. }) {
             let ok = key

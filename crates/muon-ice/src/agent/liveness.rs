@@ -21,9 +21,9 @@ pub(super) struct Path {
     pub(super) remote: SocketAddr,
     /// The pair index in the current generation's checklist.
     pub(super) pair: Option<usize>,
-    /// USERNAME and key of the generation the path was selected in.
-    pub(super) username: String,
-    pub(super) key: IntegrityKey,
+    /// USERNAME and key of consent checks: the peer's credentials of the generation the path
+    /// was selected in (an ICE-lite agent may not know them; it sends no checks).
+    pub(super) credentials: Option<(String, IntegrityKey)>,
     /// The last consent: a response to our consent check (full agent) or an authenticated
     /// check from the peer on this path (ICE-lite agent, which sends no checks).
     pub(super) last_consent: Instant,
@@ -66,6 +66,9 @@ impl IceAgent {
         let next = now + self.jittered(self.config.consent_interval);
         let txid = self.new_txid();
         let Some(path) = &self.selected else { return };
+        let Some((username, key)) = &path.credentials else {
+            return;
+        };
         let priority = candidate_priority(
             CandidateKind::PeerReflexive,
             self.base_preference(path.local),
@@ -74,12 +77,12 @@ impl IceAgent {
         let bytes = wire::check_request(
             txid,
             &Check {
-                username: &path.username,
+                username,
                 priority,
                 role: self.role,
                 tie_breaker: self.tie_breaker,
                 nominate: false,
-                key: &path.key,
+                key,
             },
         );
         let (local, remote) = (path.local, path.remote);

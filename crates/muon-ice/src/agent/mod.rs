@@ -13,6 +13,7 @@ mod liveness;
 mod remote;
 
 use std::collections::VecDeque;
+use std::fmt;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -51,7 +52,6 @@ pub enum Incoming<'a> {
 ///
 /// Every table is bounded by [`IceConfig`]; everything dropped is counted in
 /// [`stats`](Self::stats).
-#[derive(Debug)]
 pub struct IceAgent {
     config: IceConfig,
     rng: Rng,
@@ -406,6 +406,23 @@ impl IceAgent {
     fn jittered(&mut self, base: Duration) -> Duration {
         let permille = 800 + self.rng.below(401);
         base * u32::try_from(permille).unwrap_or(1000) / 1000
+    }
+}
+
+impl fmt::Debug for IceAgent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // No RNG state, keys or addresses: only what is safe in logs.
+        f.debug_struct("IceAgent")
+            .field("role", &self.role)
+            .field("lite", &self.config.lite)
+            .field("state", &self.state)
+            .field("generation", &self.generation)
+            .field("local", &self.local.creds)
+            .field("local_candidates", &self.locals.len())
+            .field("remote_candidates", &self.remotes.len())
+            .field("pairs", &self.pairs.len())
+            .field("selected", &self.selected.is_some())
+            .finish_non_exhaustive()
     }
 }
 

@@ -686,3 +686,81 @@ fn controlled_accepts_nomination_before_its_own_check_succeeds() {
     assert!(agent.pairs[0].nominated);
     assert_eq!(agent.selected_pair().map(|p| p.remote), Some(addr(B)));
 }
+
+#[test]
+fn relayed_candidates_pair_and_send_from_the_relayed_address() {
+    let mut agent = IceAgent::new(config(IceRole::Controlling), Rng::from_seed([6; 32]));
+    let now = Instant::now();
+    let relayed = addr("198.51.100.9:49152");
+    let c = agent
+        .add_relayed_candidate(now, relayed, addr("198.51.100.9:3478").ip())
+        .unwrap();
+    assert_eq!(
+        (c.kind(), c.base(), c.related_address()),
+        (CandidateKind::Relayed, relayed, None)
+    );
+    assert_eq!(c.priority() >> 24, 0, "relayed type preference is 0");
+    agent
+        .set_remote_credentials(
+            now,
+            Credentials::new("peer", "peerpasswordpeerpassword").unwrap(),
+        )
+        .unwrap();
+    agent
+        .add_remote_candidate(now, Candidate::remote(CandidateKind::Host, addr(B), 1, "r"))
+        .unwrap();
+    agent.handle_timeout(now);
+    let check = agent.poll_transmit().unwrap();
+    assert_eq!((check.source, check.destination), (relayed, addr(B)));
+}
+
+#[test]
+fn host_filter_and_unusable_addresses_are_refused() {
+    let mut agent = IceAgent::new(IceConfig::default(), Rng::from_seed([6; 32]));
+    let now = Instant::now();
+    let refused = |a: &mut IceAgent, s: &str| a.add_host_candidate(now, addr(s)).unwrap_err();
+    use CandidateRejection as R;
+    assert_eq!(
+        refused(&mut agent, "127.0.0.1:1"),
+        IceError::CandidateRejected(R::Filtered)
+    );
+    assert_eq!(
+        refused(&mut agent, "[fe80::1]:1"),
+        IceError::CandidateRejected(R::Filtered)
+    );
+    assert_eq!(
+        refused(&mut agent, "0.0.0.0:1"),
+        IceError::CandidateRejected(R::Unusable)
+    );
+    assert_eq!(
+        refused(&mut agent, "10.0.0.1:0"),
+        IceError::CandidateRejected(R::Unusable)
+    );
+    agent.add_host_candidate(now, addr("10.0.0.1:1")).unwrap();
+    assert_eq!(
+        refused(&mut agent, "10.0.0.1:1"),
+        IceError::CandidateRejected(R::Duplicate)
+    );
+    assert!(
+        agent
+            .add_host_candidate(now, addr("[2001:db8::1]:1"))
+            .is_ok()
+    );
+}
+
+#[test]
+fn close_stops_everything_and_debug_hides_secrets() {
+    let mut d = Duo::new(config(IceRole::Controlling), config(IceRole::Controlled));
+    d.connect_signalling();
+    assert!(d.run_until(Duration::from_secs(5), Duo::both_selected));
+    let dbg = format!("{:?}", d.a);
+    assert!(!dbg.contains(d.a.local_credentials().pwd()));
+    assert!(!dbg.contains("10.0.0.1"));
+    d.a.close(d.now);
+    assert_eq!(d.a.state(), S::Closed);
+    assert_eq!(d.a.send(d.now, b"x"), Err(IceError::Closed));
+    assert_eq!(d.a.poll_timeout(), None);
+    assert!(d.a.poll_transmit().is_none());
+    let t = d.b.send(d.now, b"late").unwrap();
+    assert_eq!(d.a.handle_receive(d.now, rx(&t)), Err(IceError::Closed));
+}

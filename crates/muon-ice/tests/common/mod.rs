@@ -15,6 +15,10 @@ use muon_netsim::{LinkConfig, Machine, Mesh, NatKind, NodeId};
 use muon_proto::{Receive, Rng, Transmit};
 
 pub const STUN_ADDR: &str = "198.51.100.1:3478";
+/// A second STUN server.
+pub const STUN_ADDR_2: &str = "198.51.100.2:3478";
+/// An address where no STUN server answers.
+pub const STUN_ADDR_DEAD: &str = "198.51.100.99:3478";
 
 pub fn addr(s: &str) -> SocketAddr {
     s.parse().unwrap()
@@ -161,12 +165,23 @@ pub fn config(role: IceRole) -> IceConfig {
 }
 
 impl Sim {
-    /// Two agents at `site_a` and `site_b`, a STUN server, default links `link`.
+    /// Two agents at `site_a` and `site_b` gathering from [`STUN_ADDR`], default links `link`.
     pub fn new(seed: u64, site_a: Site, site_b: Site, link: LinkConfig) -> Self {
+        Self::with_servers(seed, site_a, site_b, link, &[STUN_ADDR])
+    }
+
+    /// The same, gathering from `servers` (two live ones exist: [`STUN_ADDR`], [`STUN_ADDR_2`]).
+    pub fn with_servers(
+        seed: u64,
+        site_a: Site,
+        site_b: Site,
+        link: LinkConfig,
+        servers: &[&str],
+    ) -> Self {
         let mut mesh: Mesh<Node> = Mesh::new(seed);
         mesh.network_mut().set_default_link(link);
-        let stun = mesh.add(Node::Stun(StunServer::new()), addr(STUN_ADDR));
-        let _ = stun;
+        mesh.add(Node::Stun(StunServer::new()), addr(STUN_ADDR));
+        mesh.add(Node::Stun(StunServer::new()), addr(STUN_ADDR_2));
         let mut seed_bytes = [0u8; 32];
         seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
         let mut rng = Rng::from_seed(seed_bytes);
@@ -213,7 +228,9 @@ impl Sim {
             for host in hosts {
                 agent.add_host_candidate(now, host).unwrap();
             }
-            agent.add_stun_server(now, addr(STUN_ADDR)).unwrap();
+            for server in servers {
+                agent.add_stun_server(now, addr(server)).unwrap();
+            }
             agent.end_of_local_candidates(now);
         }
         Self {
