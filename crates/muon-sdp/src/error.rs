@@ -37,10 +37,16 @@ pub enum ParseErrorKind {
         /// The limit in force.
         limit: usize,
     },
-    /// More repeatable lines (`a=`, `b=`, `e=`, `p=`, `r=`) than
+    /// More repeatable lines (`a=`, `b=`, `e=`, `p=`, `r=`, `t=`) than
     /// [`Limits::max_attributes`](crate::Limits::max_attributes).
     #[error("more than {limit} attribute lines")]
     TooManyAttributes {
+        /// The limit in force.
+        limit: usize,
+    },
+    /// More fields than [`Limits::max_fields`](crate::Limits::max_fields).
+    #[error("more than {limit} fields")]
+    TooManyFields {
         /// The limit in force.
         limit: usize,
     },

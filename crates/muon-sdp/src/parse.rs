@@ -130,13 +130,21 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Session, ParseError
     session.timing.clear();
 
     let mut repeated = 0usize;
+    let mut fields = 0usize;
     let mut media: Option<Media> = None;
     while let Some(line) = lines.next() {
         let line = line?;
         let n = line.number;
         let err = |kind| ParseError::new(n, kind);
         let kind = char::from(line.kind);
-        if matches!(line.kind, b'a' | b'b' | b'e' | b'p' | b'r') {
+        // Checked before the line is parsed, so no list is allocated past the limit.
+        fields += count_fields(line.value);
+        if fields > limits.max_fields {
+            return Err(err(ParseErrorKind::TooManyFields {
+                limit: limits.max_fields,
+            }));
+        }
+        if matches!(line.kind, b'a' | b'b' | b'e' | b'p' | b'r' | b't') {
             repeated += 1;
             if repeated > limits.max_attributes {
                 return Err(err(ParseErrorKind::TooManyAttributes {
@@ -205,6 +213,15 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Session, ParseError
     }
     session.media.extend(media);
     Ok(session)
+}
+
+/// Space-, comma- or semicolon-separated pieces: an upper bound on the list elements any
+/// parser may allocate for this line.
+pub(crate) fn count_fields(value: &str) -> usize {
+    1 + value
+        .bytes()
+        .filter(|b| matches!(b, b' ' | b',' | b';'))
+        .count()
 }
 
 fn set_once<T>(slot: &mut Option<T>, value: T, kind: char) -> Result<(), ParseErrorKind> {
@@ -304,34 +321,46 @@ mod tests {
 
     #[test]
     fn limits_are_enforced() {
-        let limits = Limits {
-            max_input_bytes: 200,
-            max_media_sections: 2,
-            max_attributes: 3,
+        let with = |f: fn(&mut Limits)| {
+            let mut l = Limits::DEFAULT;
+            f(&mut l);
+            l
         };
+        let parse = |text: &str, limits: &Limits| Session::parse_with(text.as_bytes(), limits);
+
+        let small = with(|l| l.max_input_bytes = 200);
         let big = format!("{MINIMAL}{}", "a=x\r\n".repeat(40));
         assert_eq!(
-            Session::parse_with(big.as_bytes(), &limits).unwrap_err(),
+            parse(&big, &small).unwrap_err(),
             ParseError::new(0, ParseErrorKind::InputTooLarge { limit: 200 })
         );
+
+        // t=0 0 on line 4 is the first counted line.
+        let three = with(|l| l.max_attributes = 3);
         let attrs = format!("{MINIMAL}{}", "a=x\r\n".repeat(4));
         assert_eq!(
-            Session::parse_with(attrs.as_bytes(), &limits).unwrap_err(),
-            ParseError::new(8, ParseErrorKind::TooManyAttributes { limit: 3 })
+            parse(&attrs, &three).unwrap_err(),
+            ParseError::new(7, ParseErrorKind::TooManyAttributes { limit: 3 })
         );
+
+        let two = with(|l| l.max_media_sections = 2);
         let media = format!("{MINIMAL}{}", "m=audio 9 RTP/AVP 0\r\n".repeat(3));
         assert_eq!(
-            Session::parse_with(media.as_bytes(), &limits).unwrap_err(),
+            parse(&media, &two).unwrap_err(),
             ParseError::new(7, ParseErrorKind::TooManyMediaSections { limit: 2 })
         );
-        let two = format!("{MINIMAL}{}", "m=audio 9 RTP/AVP 0\r\n".repeat(2));
+        let at_limit = format!("{MINIMAL}{}", "m=audio 9 RTP/AVP 0\r\n".repeat(2));
+        assert_eq!(parse(&at_limit, &two).unwrap().media.len(), 2);
+
+        // t=0 0 is 2 fields, the m= line 4, the group 7: the limit of 12 is crossed there.
+        let twelve = with(|l| l.max_fields = 12);
+        let fields = format!("{MINIMAL}m=audio 9 RTP/AVP 0\r\na=group:BUNDLE 1 2,3;4 5 6\r\n");
         assert_eq!(
-            Session::parse_with(two.as_bytes(), &limits)
-                .unwrap()
-                .media
-                .len(),
-            2
+            parse(&fields, &twelve).unwrap_err(),
+            ParseError::new(6, ParseErrorKind::TooManyFields { limit: 12 })
         );
+        let fits = format!("{MINIMAL}m=audio 9 RTP/AVP 0\r\na=group:BUNDLE 1 2,3;4 5\r\n");
+        assert!(parse(&fits, &twelve).is_ok());
     }
 
     #[test]
