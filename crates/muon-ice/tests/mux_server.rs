@@ -178,6 +178,7 @@ struct Attacker {
     remaining: u32,
     sent: u64,
     server_ufrag: String,
+    target: SocketAddr,
     queue: VecDeque<Transmit>,
     counter: u32,
 }
@@ -221,7 +222,7 @@ impl Attacker {
             self.sent += 1;
             self.queue.push_back(Transmit {
                 source,
-                destination: addr(SERVER),
+                destination: self.target,
                 contents,
             });
         }
@@ -353,16 +354,31 @@ fn hostile_flood_is_dropped_and_counted_while_a_session_keeps_flowing() {
         .local_credentials()
         .ufrag()
         .to_owned();
-    let attacker = mesh.add(
-        N::Attacker(Attacker {
+    let client_ufrag = mesh[client]
+        .peer()
+        .agent
+        .local_credentials()
+        .ufrag()
+        .to_owned();
+    let attack = |mesh: &mut Mesh<N>, ufrag: String, target: SocketAddr, from: &str| {
+        let a = Attacker {
             next: Some(mesh.now()),
             remaining: 3000,
             sent: 0,
-            server_ufrag,
+            server_ufrag: ufrag,
+            target,
             queue: VecDeque::new(),
             counter: 0,
-        }),
-        addr("198.18.0.1:1"),
+        };
+        mesh.add(N::Attacker(a), addr(from))
+    };
+    // One attacker floods the server's port (the mux), one the client agent directly.
+    let attacker = attack(&mut mesh, server_ufrag, addr(SERVER), "198.18.0.1:1");
+    let attacker2 = attack(
+        &mut mesh,
+        client_ufrag,
+        addr("192.0.2.1:5000"),
+        "198.18.0.2:1",
     );
     // The session sends a datagram every 20 ms for the 3 s of the attack and a bit more.
     let mut sent = 0u32;
@@ -409,6 +425,27 @@ fn hostile_flood_is_dropped_and_counted_while_a_session_keeps_flowing() {
     let agent = s.agents.values().next().unwrap();
     assert_eq!(agent.stats().remote_candidates, 1);
     assert_eq!(agent.state(), S::Completed);
+    // The client agent, hit without a mux in front, dropped and counted the same flood.
+    let N::Attacker(a2) = &mesh[attacker2] else {
+        unreachable!()
+    };
+    assert_eq!(a2.sent, 30_000);
+    let c = mesh[client].peer().agent.stats();
+    assert_eq!(
+        c.dropped_bad_integrity, 10_000,
+        "wrong password and no integrity"
+    );
+    assert_eq!(
+        c.dropped_unknown_username, 10_000,
+        "unknown and huge usernames"
+    );
+    assert_eq!(
+        c.dropped_unknown_source, 10_000,
+        "garbage and truncated STUN"
+    );
+    assert_eq!(c.remote_candidates, 1);
+    assert_eq!(c.pairs, 1);
+    assert!(c.transactions <= 2, "{c:?}");
 }
 
 #[test]

@@ -244,6 +244,8 @@ impl IceAgent {
                     && self.same_foundation(p.local, p.remote, l, r)
             })
         });
+        // RFC 8445 section 6.1.4.2 would stop here while every foundation is busy; checking
+        // the best Frozen pair anyway keeps a slow foundation from stalling the others.
         let pick = pick.or_else(|| frozen.first().copied())?;
         self.pairs[pick].state = PairState::Waiting;
         Some(pick)

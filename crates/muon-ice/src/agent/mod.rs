@@ -394,6 +394,10 @@ impl IceAgent {
             return;
         }
         self.role = role;
+        if role == IceRole::Controlled {
+            // Only the controlling agent nominates.
+            self.nominating = None;
+        }
         self.recompute_pair_priorities();
         self.emit(IceEvent::RoleChanged(role));
     }

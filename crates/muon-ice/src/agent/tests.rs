@@ -225,6 +225,19 @@ fn role_conflict_both_controlling_resolves_by_tie_breaker() {
                 .chain(&d.events_b)
                 .any(|e| matches!(e, IceEvent::RoleChanged(_)))
         );
+        // Nothing left dangling by the switch: both reach Completed.
+        let now = d.now;
+        for ag in [&mut d.a, &mut d.b] {
+            ag.end_of_local_candidates(now);
+            ag.end_of_remote_candidates(now);
+        }
+        assert!(
+            d.run_until(Duration::from_secs(20), |d| d.a.state() == S::Completed
+                && d.b.state() == S::Completed),
+            "{ra:?}: {:?} {:?}",
+            d.a.state(),
+            d.b.state()
+        );
     }
 }
 
