@@ -173,6 +173,11 @@ impl Dtls {
             return Err(DtlsError::PeerMisbehaved(Misbehavior::Compression));
         }
         let ext = &sh.extensions;
+        // RFC 5246 section 7.4.1.4: an extension we did not offer is fatal (we offer only
+        // the typed ones).
+        if !ext.unknown.is_empty() {
+            return Err(DtlsError::PeerMisbehaved(Misbehavior::UnsolicitedChoice));
+        }
         if !ext.extended_master_secret {
             return Err(DtlsError::PeerMisbehaved(
                 Misbehavior::MissingExtendedMasterSecret,

@@ -219,9 +219,15 @@ impl Dtls {
             compression_method: 0,
             extensions: Extensions {
                 ec_point_formats: hello.extensions.ec_point_formats.as_ref().map(|_| vec![0]),
+                // RFC 5764 section 4.1.1: one profile, and the client's MKI echoed.
                 use_srtp: choice.srtp.map(|p| UseSrtp {
                     profiles: vec![p.code()],
-                    mki: Vec::new(),
+                    mki: hello
+                        .extensions
+                        .use_srtp
+                        .as_ref()
+                        .map(|u| u.mki.clone())
+                        .unwrap_or_default(),
                 }),
                 extended_master_secret: true,
                 renegotiation_info: secure_reneg.then(Vec::new),
