@@ -150,3 +150,16 @@ fn a_stalled_reader_closes_the_window_and_the_sender_resumes() {
         .unwrap();
     assert_delivered(net.a.inner(), net.b.inner(), true);
 }
+
+#[test]
+fn packets_respect_the_configured_mtu() {
+    let mut config = Config::default();
+    config.mtu = 576;
+    // The link drops anything larger than the MTU.
+    let link = LinkConfig::lossy(0.02).with_mtu(576);
+    let mut net = pair(5, config, link.clone(), link);
+    connect(&mut net);
+    let msgs = workload(5, 100, &[0, 1], 20_000, true, Reliability::Reliable);
+    transfer(&mut net, msgs, true, Duration::from_secs(600));
+    assert_eq!(net.network().stats().dropped_mtu, 0);
+}

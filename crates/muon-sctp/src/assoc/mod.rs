@@ -348,7 +348,8 @@ impl Association {
         self.close_with(CloseReason::LocalAbort);
     }
 
-    /// Sets the largest packet to send (path MTU discovery is the driver's job).
+    /// Sets the largest packet to send (path MTU discovery is the driver's job). Applies to
+    /// data not yet cut into chunks; chunks already sent keep their size when retransmitted.
     pub fn set_mtu(&mut self, mtu: usize) {
         self.mtu = mtu.clamp(256, 65_535);
     }
