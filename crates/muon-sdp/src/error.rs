@@ -62,7 +62,8 @@ pub enum ParseErrorKind {
     /// The line is not `<lowercase letter>=<value>`.
     #[error("line is not of the form <type>=<value>")]
     NotTypeValue,
-    /// A line type letter that SDP does not define (RFC 8866 section 5 says to reject).
+    /// A line type letter that SDP does not define
+    /// ([RFC 8866 section 5](https://www.rfc-editor.org/rfc/rfc8866#section-5) says to reject).
     #[error("unknown line type {0:?}")]
     UnknownLineType(char),
     /// A line of this type was expected here (`v=`, `o=` and `s=` open every description).

@@ -1,6 +1,7 @@
 //! Splitting a line's value into space-separated fields, with typed errors.
 //!
-//! Fields are separated by one or more spaces (RFC 8866 uses a single SP; runs are accepted
+//! Fields are separated by one or more spaces ([RFC 8866](https://www.rfc-editor.org/rfc/rfc8866)
+//! uses a single SP; runs are accepted
 //! and written back as one). Only the space character separates, so a field never holds one.
 
 use std::str::FromStr;
@@ -62,7 +63,7 @@ pub(crate) fn number<T: FromStr>(s: &str, field: Field) -> Result<T, ParseErrorK
     s.parse().map_err(|_| ParseErrorKind::Invalid(field))
 }
 
-/// RFC 8866 section 9 `token-char`.
+/// [RFC 8866 section 9](https://www.rfc-editor.org/rfc/rfc8866#section-9) `token-char`.
 pub(crate) fn is_token_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`{|}~".contains(&b)
 }

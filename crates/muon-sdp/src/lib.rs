@@ -1,5 +1,6 @@
-//! SDP for WebRTC: parse and write session descriptions (RFC 8866) with the attributes JSEP
-//! (RFC 8829) uses, typed.
+//! SDP for WebRTC: parse and write session descriptions
+//! ([RFC 8866](https://www.rfc-editor.org/rfc/rfc8866)) with the attributes JSEP
+//! ([RFC 8829](https://www.rfc-editor.org/rfc/rfc8829)) uses, typed.
 //!
 //! This crate is grammar only: it turns text into [`Session`] values and back, and knows
 //! nothing of offers and answers (that is `muon-rtc`'s job). What it guarantees:
@@ -11,7 +12,8 @@
 //!   `rtcp-fb`, `extmap` (with direction), `extmap-allow-mixed`, `ssrc`, `ssrc-group`, `rid`,
 //!   `simulcast`, the direction flags, `sctp-port`, `max-message-size` and the legacy
 //!   `sctpmap`. Other attributes are kept as [`Attribute::Other`], in order.
-//! - **Round trips.** `Display` writes canonical CRLF SDP in RFC 8866 order;
+//! - **Round trips.** `Display` writes canonical CRLF SDP in
+//!   [RFC 8866](https://www.rfc-editor.org/rfc/rfc8866) order;
 //!   `Session::parse(&s.to_string()) == Ok(s)`, and the SDP Chromium and Pion produce is
 //!   written back byte for byte (see `tests/fixtures.rs`).
 //! - **Errors name the line**: [`ParseError`] `{ line, kind }` with a typed

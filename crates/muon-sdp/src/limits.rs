@@ -6,8 +6,8 @@
 /// bounded time; these limits also bound the number of values allocated. With the defaults,
 /// the worst input found (65,000 one-character simulcast rids) raises peak memory by about
 /// 12 MB; `tests/memory.rs` measures the worst cases and holds them under 32 MB. The
-/// defaults are far above what browsers produce (the Chromium 156 audio+video+data offer in `tests/fixtures`
-/// is 6.4 KB, 177 lines, 3 media sections).
+/// defaults are far above what browsers produce (the Chromium 156 audio+video+data offer in
+/// `tests/fixtures` is 6.4 KB, 177 lines, 3 media sections).
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {

@@ -1,4 +1,6 @@
-//! Media sections: the `m=` line (RFC 8866 section 5.14) and the lines that follow it.
+//! Media sections: the `m=` line
+//! ([RFC 8866 section 5.14](https://www.rfc-editor.org/rfc/rfc8866#section-5.14)) and the lines
+//! that follow it.
 
 use std::fmt;
 
@@ -33,7 +35,7 @@ pub struct Media {
     pub attributes: Attributes,
 }
 
-/// `m=` media type (RFC 8866 section 5.14).
+/// `m=` media type ([RFC 8866 section 5.14](https://www.rfc-editor.org/rfc/rfc8866#section-5.14)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MediaKind {
     /// `audio`.
@@ -53,7 +55,8 @@ pub enum MediaKind {
 /// `m=` transport protocol, matched exactly as registered.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Proto {
-    /// `UDP/TLS/RTP/SAVPF`: what WebRTC uses for media (RFC 5764 section 8).
+    /// `UDP/TLS/RTP/SAVPF`: what WebRTC uses for media
+    /// ([RFC 5764 section 8](https://www.rfc-editor.org/rfc/rfc5764#section-8)).
     UdpTlsRtpSavpf,
     /// `TCP/TLS/RTP/SAVPF`.
     TcpTlsRtpSavpf,
@@ -67,7 +70,8 @@ pub enum Proto {
     RtpAvp,
     /// `UDP/TLS/RTP/SAVP`.
     UdpTlsRtpSavp,
-    /// `UDP/DTLS/SCTP`: data channels (RFC 8841 section 4.1).
+    /// `UDP/DTLS/SCTP`: data channels
+    /// ([RFC 8841 section 4.1](https://www.rfc-editor.org/rfc/rfc8841#section-4.1)).
     UdpDtlsSctp,
     /// `TCP/DTLS/SCTP`.
     TcpDtlsSctp,
@@ -77,7 +81,9 @@ pub enum Proto {
     Other(String),
 }
 
-/// Media direction (RFC 8866 sections 6.7.1 to 6.7.4), also used by `a=extmap`.
+/// Media direction
+/// ([RFC 8866 sections 6.7.1 to 6.7.4](https://www.rfc-editor.org/rfc/rfc8866#section-6.7.1)),
+/// also used by `a=extmap`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
     /// `sendrecv`.
@@ -155,7 +161,8 @@ impl Media {
 }
 
 impl fmt::Display for Media {
-    /// Writes the section's lines, each ending in CRLF, in RFC 8866 order.
+    /// Writes the section's lines, each ending in CRLF, in
+    /// [RFC 8866](https://www.rfc-editor.org/rfc/rfc8866) order.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "m={} {}", self.kind, self.port)?;
         if let Some(n) = self.port_count {

@@ -1,4 +1,5 @@
-//! The line-driven parser (RFC 8866 section 5): splits lines, checks their order and limits,
+//! The line-driven parser ([RFC 8866 section 5](https://www.rfc-editor.org/rfc/rfc8866#section-5)):
+//! splits lines, checks their order and limits,
 //! and hands each value to its type's parser.
 
 use crate::attribute::Attribute;

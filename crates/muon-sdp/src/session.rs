@@ -1,4 +1,5 @@
-//! The session description and its session-level lines (RFC 8866 section 5).
+//! The session description and its session-level lines
+//! ([RFC 8866 section 5](https://www.rfc-editor.org/rfc/rfc8866#section-5)).
 
 use std::fmt;
 use std::net::IpAddr;
@@ -13,7 +14,8 @@ use crate::media::Media;
 /// A session description: session-level lines, then media sections.
 ///
 /// `parse` accepts CRLF or LF line endings; `Display` always writes CRLF, in the order
-/// RFC 8866 section 5 gives. `Session::parse(&s.to_string()) == Ok(s)` holds for every
+/// [RFC 8866 section 5](https://www.rfc-editor.org/rfc/rfc8866#section-5) gives.
+/// `Session::parse(&s.to_string()) == Ok(s)` holds for every
 /// session this crate parsed, and for every one built from values in the documented forms:
 /// identifiers and tokens without spaces, verbatim fields without CR, LF or NUL and not
 /// starting with a space, `Other` variants never holding a name the crate types, and
@@ -48,7 +50,8 @@ pub struct Session {
     pub media: Vec<Media>,
 }
 
-/// `o=<username> <sess-id> <sess-version> IN <addrtype> <address>` (RFC 8866 section 5.2).
+/// `o=<username> <sess-id> <sess-version> IN <addrtype> <address>`
+/// ([RFC 8866 section 5.2](https://www.rfc-editor.org/rfc/rfc8866#section-5.2)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Origin {
     /// Username, `-` in WebRTC.
@@ -63,7 +66,9 @@ pub struct Origin {
     pub address: String,
 }
 
-/// `c=IN <addrtype> <address>` (RFC 8866 section 5.7). Only the `IN` network type exists.
+/// `c=IN <addrtype> <address>`
+/// ([RFC 8866 section 5.7](https://www.rfc-editor.org/rfc/rfc8866#section-5.7)). Only the `IN`
+/// network type exists.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Connection {
     /// Address type.
@@ -81,7 +86,8 @@ pub enum AddressType {
     Ip6,
 }
 
-/// `b=<bwtype>:<bandwidth>` (RFC 8866 section 5.8).
+/// `b=<bwtype>:<bandwidth>`
+/// ([RFC 8866 section 5.8](https://www.rfc-editor.org/rfc/rfc8866#section-5.8)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Bandwidth {
     /// The modifier.
@@ -97,13 +103,15 @@ pub enum BandwidthType {
     As,
     /// `CT`: conference total, kbit/s.
     Ct,
-    /// `TIAS`: transport-independent application-specific maximum, bit/s (RFC 3890).
+    /// `TIAS`: transport-independent application-specific maximum, bit/s
+    /// ([RFC 3890](https://www.rfc-editor.org/rfc/rfc3890)).
     Tias,
     /// Another token; never one of the names above.
     Other(String),
 }
 
-/// `t=<start> <stop>` and the `r=` lines after it (RFC 8866 sections 5.9 and 5.10).
+/// `t=<start> <stop>` and the `r=` lines after it
+/// ([RFC 8866](https://www.rfc-editor.org/rfc/rfc8866) sections 5.9 and 5.10).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Timing {
     /// Start, NTP seconds; 0 in WebRTC.

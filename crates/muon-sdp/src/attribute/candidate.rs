@@ -1,4 +1,5 @@
-//! `a=candidate` (RFC 8839 section 5.1), usable alone for trickled candidates.
+//! `a=candidate` ([RFC 8839 section 5.1](https://www.rfc-editor.org/rfc/rfc8839#section-5.1)),
+//! usable alone for trickled candidates.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -35,9 +36,10 @@ pub struct Candidate {
     pub component: u16,
     /// Transport protocol as written (`udp`, `UDP`, `tcp`, ...).
     pub transport: Transport,
-    /// Priority (RFC 8445 section 5.1.2).
+    /// Priority ([RFC 8445 section 5.1.2](https://www.rfc-editor.org/rfc/rfc8445#section-5.1.2)).
     pub priority: u32,
-    /// Address: an IP address, or a name (an mDNS `.local` name, RFC 8828 / mdns-ice-candidates).
+    /// Address: an IP address, or a name (an mDNS `.local` name,
+    /// [RFC 8828](https://www.rfc-editor.org/rfc/rfc8828) / mdns-ice-candidates).
     pub address: CandidateAddress,
     /// Port.
     pub port: u16,
@@ -60,7 +62,8 @@ pub enum CandidateAddress {
     Name(String),
 }
 
-/// Candidate type (`typ`), RFC 8445 section 5.1.1.
+/// Candidate type (`typ`),
+/// [RFC 8445 section 5.1.1](https://www.rfc-editor.org/rfc/rfc8445#section-5.1.1).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CandidateType {
     /// `host`.
@@ -75,12 +78,13 @@ pub enum CandidateType {
     Other(String),
 }
 
-/// The candidate transport. Compared ASCII-case-insensitively (RFC 5234 string literals), but
+/// The candidate transport. Compared ASCII-case-insensitively
+/// ([RFC 5234](https://www.rfc-editor.org/rfc/rfc5234) string literals), but
 /// written as it was spelled so that Firefox's `UDP` and Chromium's `udp` both round-trip.
 #[derive(Debug, Clone)]
 pub struct Transport(Cow<'static, str>);
 
-/// RFC 6544 `tcptype`.
+/// [RFC 6544](https://www.rfc-editor.org/rfc/rfc6544) `tcptype`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TcpType {
     /// `active`.
@@ -94,7 +98,7 @@ pub enum TcpType {
 /// One extension pair after the candidate type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CandidateExtension {
-    /// `tcptype` (RFC 6544 section 4.5).
+    /// `tcptype` ([RFC 6544 section 4.5](https://www.rfc-editor.org/rfc/rfc6544#section-4.5)).
     TcpType(TcpType),
     /// `generation` (Chromium): ICE generation counter.
     Generation(u32),
@@ -255,7 +259,8 @@ impl CandidateAddress {
         }
     }
 
-    /// True for an mDNS name (ends in `.local`, RFC 6762).
+    /// True for an mDNS name (ends in `.local`,
+    /// [RFC 6762](https://www.rfc-editor.org/rfc/rfc6762)).
     pub fn is_mdns(&self) -> bool {
         match self {
             Self::Name(n) => n.len() > 6 && n.to_ascii_lowercase().ends_with(".local"),
@@ -303,9 +308,9 @@ impl fmt::Display for CandidateType {
 }
 
 impl Transport {
-    /// `UDP`, as RFC 8839 spells it.
+    /// `UDP`, as [RFC 8839](https://www.rfc-editor.org/rfc/rfc8839) spells it.
     pub const UDP: Self = Self(Cow::Borrowed("UDP"));
-    /// `TCP` (RFC 6544).
+    /// `TCP` ([RFC 6544](https://www.rfc-editor.org/rfc/rfc6544)).
     pub const TCP: Self = Self(Cow::Borrowed("TCP"));
 
     /// A transport spelled `s` (for instance `udp`, as Chromium writes it).

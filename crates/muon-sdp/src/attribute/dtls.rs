@@ -1,4 +1,6 @@
-//! DTLS attributes: `a=fingerprint` (RFC 8122 section 5) and `a=setup` (RFC 4145 section 4).
+//! DTLS attributes: `a=fingerprint`
+//! ([RFC 8122 section 5](https://www.rfc-editor.org/rfc/rfc8122#section-5)) and `a=setup`
+//! ([RFC 4145 section 4](https://www.rfc-editor.org/rfc/rfc4145#section-4)).
 
 use std::fmt;
 
@@ -11,7 +13,7 @@ pub const MAX_FINGERPRINT_BYTES: usize = 64;
 /// `a=fingerprint`: a certificate hash and its value as bytes.
 ///
 /// Written as the hash name in lowercase and the value as colon-separated uppercase hex
-/// (RFC 8122's `UHEX`), as every browser writes it.
+/// ([RFC 8122](https://www.rfc-editor.org/rfc/rfc8122)'s `UHEX`), as every browser writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Fingerprint {
     /// Hash function.
@@ -42,14 +44,17 @@ pub enum HashFunction {
     Other(String),
 }
 
-/// `a=setup`: which side of the DTLS association connects (RFC 4145 section 4, RFC 8842).
+/// `a=setup`: which side of the DTLS association connects
+/// ([RFC 4145 section 4](https://www.rfc-editor.org/rfc/rfc4145#section-4),
+/// [RFC 8842](https://www.rfc-editor.org/rfc/rfc8842)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Setup {
     /// `active`: this side is the DTLS client.
     Active,
     /// `passive`: this side is the DTLS server.
     Passive,
-    /// `actpass`: either; offers must use this (RFC 8842 section 5.2).
+    /// `actpass`: either; offers must use this
+    /// ([RFC 8842 section 5.2](https://www.rfc-editor.org/rfc/rfc8842#section-5.2)).
     Actpass,
     /// `holdconn`: no connection for now.
     Holdconn,

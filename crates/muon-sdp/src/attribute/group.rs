@@ -1,5 +1,8 @@
-//! Session-level grouping and stream identification: `a=group` (RFC 5888 section 5, RFC 9143
-//! BUNDLE), `a=msid-semantic` and `a=msid` (RFC 8830), `a=ice-options` (RFC 8839 section 5.6).
+//! Session-level grouping and stream identification: `a=group`
+//! ([RFC 5888 section 5](https://www.rfc-editor.org/rfc/rfc5888#section-5),
+//! [RFC 9143](https://www.rfc-editor.org/rfc/rfc9143) for BUNDLE), `a=msid-semantic` and `a=msid`
+//! ([RFC 8830](https://www.rfc-editor.org/rfc/rfc8830)), `a=ice-options`
+//! ([RFC 8839 section 5.6](https://www.rfc-editor.org/rfc/rfc8839#section-5.6)).
 
 use std::fmt;
 
@@ -18,17 +21,18 @@ pub struct Group {
 /// `a=group` semantics, matched exactly as registered.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GroupSemantics {
-    /// `BUNDLE` (RFC 9143).
+    /// `BUNDLE` ([RFC 9143](https://www.rfc-editor.org/rfc/rfc9143)).
     Bundle,
-    /// `LS`, lip synchronisation (RFC 5888).
+    /// `LS`, lip synchronisation ([RFC 5888](https://www.rfc-editor.org/rfc/rfc5888)).
     Ls,
-    /// `FID`, flow identification (RFC 5888).
+    /// `FID`, flow identification ([RFC 5888](https://www.rfc-editor.org/rfc/rfc5888)).
     Fid,
     /// Another token; never one of the names above.
     Other(String),
 }
 
-/// `a=msid-semantic:<semantic> [<id> ...]` (a pre-RFC 8830 attribute Chromium and Pion write).
+/// `a=msid-semantic:<semantic> [<id> ...]` (a
+/// pre-[RFC 8830](https://www.rfc-editor.org/rfc/rfc8830) attribute Chromium and Pion write).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MsidSemantic {
     /// Chromium writes a space after the colon (`a=msid-semantic: WMS`), Pion and Firefox do
@@ -40,7 +44,9 @@ pub struct MsidSemantic {
     pub ids: Vec<String>,
 }
 
-/// `a=msid:<stream id> [<track id>]` (RFC 8830 section 2). A stream id of `-` means none.
+/// `a=msid:<stream id> [<track id>]`
+/// ([RFC 8830 section 2](https://www.rfc-editor.org/rfc/rfc8830#section-2)). A stream id of `-`
+/// means none.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Msid {
     /// The MediaStream id.
@@ -52,9 +58,9 @@ pub struct Msid {
 /// One `a=ice-options` tag.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum IceOption {
-    /// `trickle` (RFC 8840).
+    /// `trickle` ([RFC 8840](https://www.rfc-editor.org/rfc/rfc8840)).
     Trickle,
-    /// `ice2` (RFC 8445 section 10).
+    /// `ice2` ([RFC 8445 section 10](https://www.rfc-editor.org/rfc/rfc8445#section-10)).
     Ice2,
     /// Another tag, kept; never one of the names above.
     Other(String),

@@ -29,63 +29,70 @@ use ssrc::{Ssrc, SsrcGroup};
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Attribute {
-    /// `a=group` (RFC 5888, RFC 9143).
+    /// `a=group` ([RFC 5888](https://www.rfc-editor.org/rfc/rfc5888),
+    /// [RFC 9143](https://www.rfc-editor.org/rfc/rfc9143)).
     Group(Group),
     /// `a=msid-semantic`.
     MsidSemantic(MsidSemantic),
-    /// `a=mid` (RFC 5888 section 4).
+    /// `a=mid` ([RFC 5888 section 4](https://www.rfc-editor.org/rfc/rfc5888#section-4)).
     Mid(String),
-    /// `a=msid` (RFC 8830).
+    /// `a=msid` ([RFC 8830](https://www.rfc-editor.org/rfc/rfc8830)).
     Msid(Msid),
-    /// `a=ice-ufrag` (RFC 8839 section 5.4).
+    /// `a=ice-ufrag` ([RFC 8839 section 5.4](https://www.rfc-editor.org/rfc/rfc8839#section-5.4)).
     IceUfrag(String),
-    /// `a=ice-pwd` (RFC 8839 section 5.4).
+    /// `a=ice-pwd` ([RFC 8839 section 5.4](https://www.rfc-editor.org/rfc/rfc8839#section-5.4)).
     IcePwd(String),
-    /// `a=ice-options` (RFC 8839 section 5.6).
+    /// `a=ice-options`
+    /// ([RFC 8839 section 5.6](https://www.rfc-editor.org/rfc/rfc8839#section-5.6)).
     IceOptions(Vec<IceOption>),
-    /// `a=ice-lite` (RFC 8839 section 5.3).
+    /// `a=ice-lite` ([RFC 8839 section 5.3](https://www.rfc-editor.org/rfc/rfc8839#section-5.3)).
     IceLite,
-    /// `a=fingerprint` (RFC 8122 section 5).
+    /// `a=fingerprint` ([RFC 8122 section 5](https://www.rfc-editor.org/rfc/rfc8122#section-5)).
     Fingerprint(Fingerprint),
-    /// `a=setup` (RFC 4145 section 4).
+    /// `a=setup` ([RFC 4145 section 4](https://www.rfc-editor.org/rfc/rfc4145#section-4)).
     Setup(Setup),
-    /// `a=candidate` (RFC 8839 section 5.1).
+    /// `a=candidate` ([RFC 8839 section 5.1](https://www.rfc-editor.org/rfc/rfc8839#section-5.1)).
     Candidate(Candidate),
-    /// `a=end-of-candidates` (RFC 8840 section 8.2).
+    /// `a=end-of-candidates`
+    /// ([RFC 8840 section 8.2](https://www.rfc-editor.org/rfc/rfc8840#section-8.2)).
     EndOfCandidates,
-    /// `a=rtcp` (RFC 3605).
+    /// `a=rtcp` ([RFC 3605](https://www.rfc-editor.org/rfc/rfc3605)).
     Rtcp(Rtcp),
-    /// `a=rtcp-mux` (RFC 5761 section 5.1.1).
+    /// `a=rtcp-mux`
+    /// ([RFC 5761 section 5.1.1](https://www.rfc-editor.org/rfc/rfc5761#section-5.1.1)).
     RtcpMux,
-    /// `a=rtcp-mux-only` (RFC 8858).
+    /// `a=rtcp-mux-only` ([RFC 8858](https://www.rfc-editor.org/rfc/rfc8858)).
     RtcpMuxOnly,
-    /// `a=rtcp-rsize` (RFC 5506 section 5).
+    /// `a=rtcp-rsize` ([RFC 5506 section 5](https://www.rfc-editor.org/rfc/rfc5506#section-5)).
     RtcpRsize,
-    /// `a=rtpmap` (RFC 8866 section 6.6).
+    /// `a=rtpmap` ([RFC 8866 section 6.6](https://www.rfc-editor.org/rfc/rfc8866#section-6.6)).
     Rtpmap(Rtpmap),
-    /// `a=fmtp` (RFC 8866 section 6.15).
+    /// `a=fmtp` ([RFC 8866 section 6.15](https://www.rfc-editor.org/rfc/rfc8866#section-6.15)).
     Fmtp(Fmtp),
-    /// `a=rtcp-fb` (RFC 4585 section 4.2).
+    /// `a=rtcp-fb` ([RFC 4585 section 4.2](https://www.rfc-editor.org/rfc/rfc4585#section-4.2)).
     RtcpFb(RtcpFb),
-    /// `a=extmap` (RFC 8285 section 8).
+    /// `a=extmap` ([RFC 8285 section 8](https://www.rfc-editor.org/rfc/rfc8285#section-8)).
     Extmap(Extmap),
-    /// `a=extmap-allow-mixed` (RFC 8285 section 6).
+    /// `a=extmap-allow-mixed`
+    /// ([RFC 8285 section 6](https://www.rfc-editor.org/rfc/rfc8285#section-6)).
     ExtmapAllowMixed,
-    /// `a=ssrc` (RFC 5576 section 4.1).
+    /// `a=ssrc` ([RFC 5576 section 4.1](https://www.rfc-editor.org/rfc/rfc5576#section-4.1)).
     Ssrc(Ssrc),
-    /// `a=ssrc-group` (RFC 5576 section 4.2).
+    /// `a=ssrc-group` ([RFC 5576 section 4.2](https://www.rfc-editor.org/rfc/rfc5576#section-4.2)).
     SsrcGroup(SsrcGroup),
-    /// `a=rid` (RFC 8851).
+    /// `a=rid` ([RFC 8851](https://www.rfc-editor.org/rfc/rfc8851)).
     Rid(Rid),
-    /// `a=simulcast` (RFC 8853).
+    /// `a=simulcast` ([RFC 8853](https://www.rfc-editor.org/rfc/rfc8853)).
     Simulcast(Simulcast),
-    /// `a=sendrecv`, `a=sendonly`, `a=recvonly`, `a=inactive` (RFC 8866 sections 6.7.1-6.7.4).
+    /// `a=sendrecv`, `a=sendonly`, `a=recvonly`, `a=inactive`
+    /// ([RFC 8866 sections 6.7.1 to 6.7.4](https://www.rfc-editor.org/rfc/rfc8866#section-6.7.1)).
     Direction(Direction),
-    /// `a=sctp-port` (RFC 8841 section 5).
+    /// `a=sctp-port` ([RFC 8841 section 5](https://www.rfc-editor.org/rfc/rfc8841#section-5)).
     SctpPort(u16),
-    /// `a=max-message-size` (RFC 8841 section 6); 0 means no limit.
+    /// `a=max-message-size`
+    /// ([RFC 8841 section 6](https://www.rfc-editor.org/rfc/rfc8841#section-6)); 0 means no limit.
     MaxMessageSize(u64),
-    /// `a=sctpmap` (legacy, pre-RFC 8841).
+    /// `a=sctpmap` (legacy, pre-[RFC 8841](https://www.rfc-editor.org/rfc/rfc8841)).
     Sctpmap(Sctpmap),
     /// Any other attribute, kept as written. `value` is `None` for `a=name` and `Some` for
     /// `a=name:value` (possibly empty). `name` is never one this crate types.

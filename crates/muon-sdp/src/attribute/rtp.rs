@@ -1,5 +1,9 @@
-//! RTP attributes: `a=rtpmap`, `a=fmtp` (RFC 8866 section 6.6, 6.15), `a=rtcp-fb` (RFC 4585
-//! section 4.2), `a=extmap` (RFC 8285 section 8) and `a=rtcp` (RFC 3605).
+//! RTP attributes: `a=rtpmap`
+//! ([RFC 8866 section 6.6](https://www.rfc-editor.org/rfc/rfc8866#section-6.6)), `a=fmtp`
+//! ([RFC 8866 section 6.15](https://www.rfc-editor.org/rfc/rfc8866#section-6.15)), `a=rtcp-fb`
+//! ([RFC 4585 section 4.2](https://www.rfc-editor.org/rfc/rfc4585#section-4.2)), `a=extmap`
+//! ([RFC 8285 section 8](https://www.rfc-editor.org/rfc/rfc8285#section-8)) and `a=rtcp`
+//! ([RFC 3605](https://www.rfc-editor.org/rfc/rfc3605)).
 
 use std::fmt;
 
@@ -54,7 +58,7 @@ pub struct Extmap {
     pub attributes: Option<String>,
 }
 
-/// `a=rtcp:<port> [IN <addrtype> <address>]` (RFC 3605).
+/// `a=rtcp:<port> [IN <addrtype> <address>]` ([RFC 3605](https://www.rfc-editor.org/rfc/rfc3605)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Rtcp {
     /// RTCP port.

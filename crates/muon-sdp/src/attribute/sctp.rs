@@ -1,5 +1,6 @@
 //! `a=sctpmap` (draft-ietf-mmusic-sctp-sdp-05, the legacy form older peers still send;
-//! RFC 8841 replaced it with `a=sctp-port` and `a=max-message-size`).
+//! [RFC 8841](https://www.rfc-editor.org/rfc/rfc8841) replaced it with `a=sctp-port` and
+//! `a=max-message-size`).
 
 use std::fmt;
 

@@ -1,4 +1,5 @@
-//! `a=rid` (RFC 8851 section 10) and `a=simulcast` (RFC 8853 section 5.1).
+//! `a=rid` ([RFC 8851 section 10](https://www.rfc-editor.org/rfc/rfc8851#section-10)) and
+//! `a=simulcast` ([RFC 8853 section 5.1](https://www.rfc-editor.org/rfc/rfc8853#section-5.1)).
 
 use std::fmt;
 

@@ -1,4 +1,5 @@
-//! `a=ssrc` and `a=ssrc-group` (RFC 5576 sections 4.1 and 4.2).
+//! `a=ssrc` and `a=ssrc-group` ([RFC 5576](https://www.rfc-editor.org/rfc/rfc5576) sections 4.1 and
+//! 4.2).
 
 use std::fmt;
 
