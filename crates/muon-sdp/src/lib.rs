@@ -77,6 +77,7 @@ pub use attribute::candidate::{
 };
 pub use attribute::dtls::{Fingerprint, HashFunction, MAX_FINGERPRINT_BYTES, Setup};
 pub use attribute::group::{Group, GroupSemantics, IceOption, Msid, MsidSemantic};
+pub use attribute::ice::IcePassword;
 pub use attribute::list::Attributes;
 pub use attribute::rtp::{Extmap, Fmtp, Rtcp, RtcpFb, Rtpmap};
 pub use attribute::sctp::Sctpmap;

@@ -364,7 +364,7 @@ fn attribute() -> impl Strategy<Value = Attribute> {
             track_id
         })),
         word().prop_map(Attribute::IceUfrag),
-        word().prop_map(Attribute::IcePwd),
+        word().prop_map(|p| Attribute::IcePwd(p.into())),
         vec(
             prop_oneof![
                 Just(IceOption::Trickle),

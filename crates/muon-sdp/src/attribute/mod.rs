@@ -3,6 +3,7 @@
 pub(crate) mod candidate;
 pub(crate) mod dtls;
 pub(crate) mod group;
+pub(crate) mod ice;
 pub(crate) mod list;
 pub(crate) mod rtp;
 pub(crate) mod sctp;
@@ -18,6 +19,7 @@ use crate::media::Direction;
 use candidate::Candidate;
 use dtls::{Fingerprint, Setup};
 use group::{Group, IceOption, Msid, MsidSemantic};
+use ice::IcePassword;
 use rtp::{Extmap, Fmtp, Rtcp, RtcpFb, Rtpmap};
 use sctp::Sctpmap;
 use simulcast::{Rid, Simulcast};
@@ -41,7 +43,7 @@ pub enum Attribute {
     /// `a=ice-ufrag` ([RFC 8839 section 5.4](https://www.rfc-editor.org/rfc/rfc8839#section-5.4)).
     IceUfrag(String),
     /// `a=ice-pwd` ([RFC 8839 section 5.4](https://www.rfc-editor.org/rfc/rfc8839#section-5.4)).
-    IcePwd(String),
+    IcePwd(IcePassword),
     /// `a=ice-options`
     /// ([RFC 8839 section 5.6](https://www.rfc-editor.org/rfc/rfc8839#section-5.6)).
     IceOptions(Vec<IceOption>),
@@ -136,7 +138,7 @@ impl Attribute {
             "mid" => Self::Mid(word(v, Field::Identifier)?),
             "msid" => Self::Msid(Msid::parse(v)?),
             "ice-ufrag" => Self::IceUfrag(word(v, Field::Identifier)?),
-            "ice-pwd" => Self::IcePwd(word(v, Field::Identifier)?),
+            "ice-pwd" => Self::IcePwd(IcePassword::new(word(v, Field::Identifier)?)),
             "ice-options" => Self::IceOptions(IceOption::parse_list(v)?),
             "fingerprint" => Self::Fingerprint(Fingerprint::parse(v)?),
             "setup" => Self::Setup(Setup::parse(v)?),
@@ -257,7 +259,8 @@ impl fmt::Display for Attribute {
         match self {
             Self::Group(g) => write!(f, ":{g}"),
             Self::MsidSemantic(m) => write!(f, ":{m}"),
-            Self::Mid(s) | Self::IceUfrag(s) | Self::IcePwd(s) => write!(f, ":{s}"),
+            Self::Mid(s) | Self::IceUfrag(s) => write!(f, ":{s}"),
+            Self::IcePwd(p) => write!(f, ":{p}"),
             Self::Msid(m) => write!(f, ":{m}"),
             Self::IceOptions(o) => {
                 for (i, opt) in o.iter().enumerate() {
