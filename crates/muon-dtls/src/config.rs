@@ -31,7 +31,7 @@ pub struct Config {
     /// disables use_srtp (data-channel-only sessions).
     pub srtp_profiles: Vec<SrtpProfile>,
     /// Largest datagram we send during the handshake; messages are fragmented to fit.
-    /// Default 1200, minimum [`Config::MIN_MTU`].
+    /// Default 1200, between [`Config::MIN_MTU`] and [`Config::MAX_MTU`].
     pub mtu: usize,
     /// First retransmission timeout (RFC 6347 section 4.2.4.1 recommends 1 s).
     pub initial_retransmit: Duration,
@@ -58,6 +58,10 @@ impl Config {
     /// Smallest accepted `mtu`: room for a record header, AEAD overhead, a handshake header and
     /// a useful fragment.
     pub const MIN_MTU: usize = 200;
+
+    /// Largest accepted `mtu`: a record's plaintext is at most 2^14 bytes (RFC 5246 section
+    /// 6.2.1), so bigger datagrams could not be filled by handshake fragments anyway.
+    pub const MAX_MTU: usize = 16384;
 
     /// A configuration with our certificate and the peer's fingerprints from SDP, all
     /// cipher suites and both SRTP profiles enabled, and the defaults above.
@@ -94,6 +98,12 @@ impl Config {
     pub(crate) fn validate(&self) -> Result<(), DtlsError> {
         if self.mtu < Self::MIN_MTU {
             return Err(DtlsError::Config(ConfigError::MtuTooSmall));
+        }
+        if self.mtu > Self::MAX_MTU {
+            return Err(DtlsError::Config(ConfigError::MtuTooLarge));
+        }
+        if self.initial_retransmit.is_zero() || self.max_retransmit < self.initial_retransmit {
+            return Err(DtlsError::Config(ConfigError::BadTimers));
         }
         if self.cipher_suites.is_empty() {
             return Err(DtlsError::Config(ConfigError::NoCipherSuites));

@@ -126,6 +126,10 @@ pub enum Limit {
 pub enum ConfigError {
     /// `mtu` below [`crate::Config::MIN_MTU`].
     MtuTooSmall,
+    /// `mtu` above [`crate::Config::MAX_MTU`].
+    MtuTooLarge,
+    /// `initial_retransmit` is zero or above `max_retransmit`.
+    BadTimers,
     /// No cipher suite enabled.
     NoCipherSuites,
     /// No remote fingerprint given (and the check was not dangerously disabled).

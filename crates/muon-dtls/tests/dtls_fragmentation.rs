@@ -56,12 +56,16 @@ fn certificate_is_fragmented_to_fit_small_mtus() {
 }
 
 #[test]
-fn mtu_below_the_minimum_is_a_config_error() {
+fn mtu_outside_its_range_is_a_config_error() {
     let mut rng = Rng::from_seed([4; 32]);
     let (mut client, _) = common::configs(&mut rng, 1200);
     client.mtu = Config::MIN_MTU - 1;
     let err = Dtls::new(Role::Client, client, rng.fork(), common::t0()).unwrap_err();
     assert_eq!(err, DtlsError::Config(ConfigError::MtuTooSmall));
+    let (mut client, _) = common::configs(&mut rng, 1200);
+    client.mtu = Config::MAX_MTU + 1;
+    let err = Dtls::new(Role::Client, client, rng.fork(), common::t0()).unwrap_err();
+    assert_eq!(err, DtlsError::Config(ConfigError::MtuTooLarge));
 }
 
 #[test]

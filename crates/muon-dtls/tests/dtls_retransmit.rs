@@ -104,3 +104,15 @@ fn lost_final_flight_is_resent_when_the_client_retransmits() {
     common::shuttle(&mut c, &mut s, t);
     assert!(c.is_connected());
 }
+
+#[test]
+fn zero_or_inverted_timers_are_a_config_error() {
+    let mut rng = Rng::from_seed([5; 32]);
+    let (mut config, _) = common::configs(&mut rng, 1200);
+    config.initial_retransmit = Duration::ZERO;
+    let err = Dtls::new(Role::Client, config.clone(), rng.fork(), common::t0()).unwrap_err();
+    assert_eq!(err, DtlsError::Config(muon_dtls::ConfigError::BadTimers));
+    config.initial_retransmit = Duration::from_secs(2);
+    config.max_retransmit = Duration::from_secs(1);
+    assert!(Dtls::new(Role::Client, config, rng.fork(), common::t0()).is_err());
+}
