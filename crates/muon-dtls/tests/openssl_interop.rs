@@ -477,3 +477,47 @@ fn openssl_client_muon_server_rsa_pkcs1_client_certificate() {
     let (suite, _) = s_client_against_muon_server(KeyKind::Rsa, &["-client_sigalgs", "RSA+SHA256"]);
     assert_eq!(suite, CipherSuite::EcdheEcdsaAes128GcmSha256);
 }
+
+/// OpenSSL parses our generated certificate, verifies its self-signature, and computes the
+/// same fingerprints as we do.
+#[test]
+fn openssl_verifies_our_certificate_and_fingerprints() {
+    openssl_available();
+    let dir = temp_dir();
+    let cert = Certificate::generate(&mut Rng::from_seed([11; 32]));
+    let der_path = dir.join("muon.der");
+    let pem_path = dir.join("muon.pem");
+    std::fs::write(&der_path, cert.der()).unwrap();
+    let status = Command::new("openssl")
+        .args(["x509", "-inform", "DER", "-in"])
+        .arg(&der_path)
+        .arg("-out")
+        .arg(&pem_path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "openssl could not parse our DER");
+    let verify = Command::new("openssl")
+        .args(["verify", "-check_ss_sig", "-CAfile"])
+        .arg(&pem_path)
+        .arg(&pem_path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success() && text.contains(": OK"), "{text}");
+    for (flag, alg) in [
+        ("-sha256", HashAlg::Sha256),
+        ("-sha384", HashAlg::Sha384),
+        ("-sha512", HashAlg::Sha512),
+    ] {
+        let out = Command::new("openssl")
+            .args(["x509", "-noout", "-fingerprint", flag, "-in"])
+            .arg(&pem_path)
+            .output()
+            .unwrap();
+        let line = String::from_utf8(out.stdout).unwrap();
+        let hex = line.trim().split_once('=').unwrap().1;
+        let theirs: Fingerprint = format!("{} {hex}", alg.sdp_name()).parse().unwrap();
+        assert_eq!(theirs, cert.fingerprint(alg));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
