@@ -168,6 +168,21 @@ impl OpenSsl {
         }
     }
 
+    /// Waits for s_server's "ACCEPT"; false if it exited first (port taken).
+    fn listening(&mut self) -> bool {
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if self.output().contains("ACCEPT") {
+                return true;
+            }
+            if self.child.try_wait().ok().flatten().is_some() {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
     fn send_line(&mut self, line: &str) {
         let stdin = self.stdin.as_mut().unwrap();
         stdin.write_all(line.as_bytes()).unwrap();
@@ -351,14 +366,18 @@ fn muon_client_against_s_server(kind: KeyKind, extra: &[&str]) -> (CipherSuite, 
     openssl_available();
     let dir = temp_dir();
     let peer = openssl_cert(&dir, kind);
-    let port = free_port();
-    let accept = format!("127.0.0.1:{port}");
-    let mut ossl = OpenSsl::spawn(&common_args(
-        &["s_server", "-accept", &accept, "-verify", "1"],
-        &peer,
-        extra,
-    ));
-    ossl.wait_for("ACCEPT");
+    // The port is free when chosen but could be taken before s_server binds it: retry.
+    let (mut ossl, accept) = (0..3)
+        .find_map(|_| {
+            let accept = format!("127.0.0.1:{}", free_port());
+            let mut ossl = OpenSsl::spawn(&common_args(
+                &["s_server", "-accept", &accept, "-verify", "1"],
+                &peer,
+                extra,
+            ));
+            ossl.listening().then_some((ossl, accept))
+        })
+        .expect("s_server never started listening");
     let mut rng = Rng::from_seed([7; 32]);
     let config = Config::new(
         Certificate::generate(&mut rng),
