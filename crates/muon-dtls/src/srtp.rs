@@ -113,6 +113,20 @@ impl SrtpKeyingMaterial {
     }
 }
 
+impl Drop for SrtpKeyingMaterial {
+    /// Best-effort wipe of the keys (the allocator may have copied them before).
+    fn drop(&mut self) {
+        for v in [
+            &mut self.local_key,
+            &mut self.local_salt,
+            &mut self.remote_key,
+            &mut self.remote_salt,
+        ] {
+            v.fill(0);
+        }
+    }
+}
+
 impl std::fmt::Debug for SrtpKeyingMaterial {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SrtpKeyingMaterial")

@@ -118,6 +118,13 @@ pub(crate) struct KeyBlock {
     pub(crate) server_salt: [u8; 4],
 }
 
+impl Drop for KeyBlock {
+    fn drop(&mut self) {
+        self.client_key.fill(0);
+        self.server_key.fill(0);
+    }
+}
+
 /// verify_data of Finished (RFC 5246 section 7.4.9).
 pub(crate) fn verify_data(
     hash: PrfHash,

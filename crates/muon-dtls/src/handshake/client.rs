@@ -302,7 +302,7 @@ impl Dtls {
         &mut self,
         now: Instant,
         st: ServerFlight,
-        keyed: Keyed,
+        mut keyed: Keyed,
         requested: Option<Vec<u16>>,
     ) -> Result<State, DtlsError> {
         let mut transcript = st.transcript;
@@ -334,6 +334,7 @@ impl Dtls {
             &keyed.pre_master,
             &transcript,
         );
+        keyed.pre_master.fill(0);
         if let Some(schemes) = requested {
             if !schemes.contains(&scheme::ECDSA_SECP256R1_SHA256) {
                 return Err(DtlsError::PeerMisbehaved(

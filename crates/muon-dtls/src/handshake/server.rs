@@ -334,7 +334,7 @@ impl Dtls {
             ) => {
                 expect_epoch(&msg, 0)?;
                 let cke = ClientKeyExchange::decode(&msg.body)?;
-                let pre_master = st.share.agree(&cke.public)?;
+                let mut pre_master = st.share.agree(&cke.public)?;
                 encode_whole(&mut st.transcript, msg.msg_type, msg.seq, &msg.body);
                 let session = Session::new(
                     st.suite,
@@ -343,6 +343,7 @@ impl Dtls {
                     &pre_master,
                     &st.transcript,
                 );
+                pre_master.fill(0);
                 let (client_write, server_write) = session.ciphers()?;
                 // Read keys now: the client's Finished may already be waiting.
                 self.records.install(server_write, client_write);
