@@ -55,7 +55,7 @@ enum Stage {
         key: PeerKey,
     },
     RequestOrDone(Box<Keyed>),
-    Done(Box<Keyed>, Vec<u16>),
+    Requested(Box<Keyed>, Vec<u16>),
 }
 
 /// The server is authenticated and the ECDHE secret agreed.
@@ -282,13 +282,13 @@ impl Dtls {
             }
             (Stage::RequestOrDone(keyed), HandshakeType::CERTIFICATE_REQUEST) => {
                 let cr = CertificateRequest::decode(&msg.body)?;
-                Stage::Done(keyed, cr.schemes)
+                Stage::Requested(keyed, cr.schemes)
             }
             (Stage::RequestOrDone(keyed), HandshakeType::SERVER_HELLO_DONE) => {
                 decode_empty(msg.msg_type, &msg.body)?;
                 return self.client_send_flight5(now, st, *keyed, None);
             }
-            (Stage::Done(keyed, schemes), HandshakeType::SERVER_HELLO_DONE) => {
+            (Stage::Requested(keyed, schemes), HandshakeType::SERVER_HELLO_DONE) => {
                 decode_empty(msg.msg_type, &msg.body)?;
                 return self.client_send_flight5(now, st, *keyed, Some(schemes));
             }
