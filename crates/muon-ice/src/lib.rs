@@ -78,6 +78,13 @@
 //!   agent itself allocates none.
 //! - Renomination of better pairs is on by default ([`IceConfig::renominate`]).
 //! - Unauthenticated requests are dropped silently rather than answered 401 (no reflection).
+//! - Ta paces connectivity checks; requests to STUN servers go out when a host or server is
+//!   added, unpaced.
+//! - When consent on the selected pair expires the agent fails; it does not fall back to
+//!   another valid pair (an ICE restart recovers).
+//! - The mux routes only by source address and authenticated USERNAME, so an agent behind it
+//!   cannot gather server-reflexive candidates through it (STUN server answers come from
+//!   unbound addresses): servers behind a mux are ICE-lite with host candidates.
 
 mod agent;
 mod candidate;
