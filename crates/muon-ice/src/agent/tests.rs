@@ -777,3 +777,63 @@ fn close_stops_everything_and_debug_hides_secrets() {
     let t = d.b.send(d.now, b"late").unwrap();
     assert_eq!(d.a.handle_receive(d.now, rx(&t)), Err(IceError::Closed));
 }
+
+#[test]
+fn checks_are_paced_by_ta_and_retransmitted_with_backoff_until_failure() {
+    let mut agent = IceAgent::new(config(IceRole::Controlling), Rng::from_seed([8; 32]));
+    let start = Instant::now();
+    agent.add_host_candidate(start, addr(A)).unwrap();
+    agent
+        .set_remote_credentials(
+            start,
+            Credentials::new("peer", "peerpasswordpeerpassword").unwrap(),
+        )
+        .unwrap();
+    for i in 0..3u16 {
+        let c = Candidate::remote(
+            CandidateKind::Host,
+            SocketAddr::from(([10, 0, 0, 9], 1000 + i)),
+            100 - u32::from(i),
+            "x",
+        );
+        agent.add_remote_candidate(start, c).unwrap();
+    }
+    // Nobody answers: record when each datagram leaves, per destination.
+    let mut sent: Vec<(Duration, SocketAddr, TransactionId)> = Vec::new();
+    let mut now = start;
+    for _ in 0..200 {
+        let Some(t) = agent.poll_timeout() else { break };
+        now = t;
+        agent.handle_timeout(now);
+        while let Some(tx) = agent.poll_transmit() {
+            let id = Message::decode(&tx.contents).unwrap().transaction_id();
+            sent.push((now - start, tx.destination, id));
+        }
+    }
+    // First transmissions: one per Ta, best pair first (pair priorities follow the remote's).
+    let firsts: Vec<(Duration, u16)> = sent
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| sent[..*i].iter().all(|p| p.2 != s.2))
+        .map(|(_, s)| (s.0, s.1.port()))
+        .collect();
+    let ta = Duration::from_millis(50);
+    assert_eq!(
+        &firsts[..3],
+        &[(Duration::ZERO, 1000), (ta, 1001), (2 * ta, 1002)]
+    );
+    // Retransmissions of the first check: RTO doubling from 500 ms, capped at 2.5 s, 7 in all.
+    let first_id = sent[0].2;
+    let times: Vec<u64> = sent
+        .iter()
+        .filter(|s| s.2 == first_id)
+        .map(|s| s.0.as_millis() as u64)
+        .collect();
+    assert_eq!(times, [0, 500, 1500, 3500, 6000, 8500, 11000]);
+    // Then every pair failed, and with end-of-candidates the agent reports it.
+    assert!(agent.pairs.iter().all(|p| p.state == PairState::Failed));
+    assert_eq!(agent.state(), S::Checking);
+    agent.end_of_local_candidates(now);
+    agent.end_of_remote_candidates(now);
+    assert_eq!(agent.state(), S::Failed);
+}
