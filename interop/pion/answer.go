@@ -121,6 +121,7 @@ func (a *answerer) offer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.rep.report("session", map[string]any{"id": id})
+	a.rep.report("local-sdp", map[string]any{"type": "answer", "sdp": answer})
 	w.Header().Set("Content-Type", "application/sdp")
 	w.Header().Set("Location", "/session/"+id)
 	w.WriteHeader(http.StatusCreated)

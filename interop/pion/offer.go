@@ -198,7 +198,7 @@ func drive(p plan, pc *webrtc.PeerConnection, c *checker, hellos <-chan [2]strin
 		all = append(all, caf)
 	}
 
-	location, err := negotiate(pc, p.url, deadline)
+	location, err := negotiate(pc, c.rep, p.url, deadline)
 	if err != nil {
 		return err
 	}
@@ -295,7 +295,7 @@ func echoSizes(o *own, sizes []int, c *checker, deadline time.Time) {
 }
 
 // negotiate gathers, POSTs the complete offer, applies the answer and returns the session URL.
-func negotiate(pc *webrtc.PeerConnection, target string, deadline time.Time) (string, error) {
+func negotiate(pc *webrtc.PeerConnection, rep *reporter, target string, deadline time.Time) (string, error) {
 	offer, err := pc.CreateOffer(nil)
 	if err != nil {
 		return "", err
@@ -307,6 +307,7 @@ func negotiate(pc *webrtc.PeerConnection, target string, deadline time.Time) (st
 	if !wait(gathered, deadline) {
 		return "", errors.New("ICE gathering did not complete")
 	}
+	rep.report("local-sdp", map[string]any{"type": "offer", "sdp": pc.LocalDescription().SDP})
 	client := &http.Client{Timeout: time.Until(deadline)}
 	resp, err := client.Post(target, "application/sdp", strings.NewReader(pc.LocalDescription().SDP))
 	if err != nil {

@@ -1,3 +1,76 @@
-//! Harness for testing muon against real peers (Pion, headless Chromium): builds and spawns
-//! them, runs tests in a private network namespace, and speaks the WHIP-shaped signaling
-//! contract described in interop/README.md.
+//! Harness for testing muon against real peers: [Pion](https://github.com/pion/webrtc) v4 and
+//! headless Chromium.
+//!
+//! Every peer speaks one signaling contract, WHIP-shaped ([RFC 9725]) and non-trickle:
+//! `POST /offer` (or `/whip`) with `Content-Type: application/sdp` and a complete offer is
+//! answered `201 Created` with `Location: /session/<id>` and the complete answer; `DELETE
+//! /session/<id>` ends the session. The answering peer echoes every message on channels the
+//! remote opened; a `control` channel takes `open:<n>:<prefix>` and `close-pc`; a channel
+//! labelled `close-after-first` is closed after its first echo. The offering role runs an
+//! [`OfferPlan`] and reports each check. interop/README.md has the full contract.
+//!
+//! What the crate gives a test:
+//! - [`reexec_in_private_netns`]: run the test in network and PID namespaces holding only
+//!   loopback, so Chromium sees no other interface and nothing outlives the test;
+//! - [`PionPeer`]: `pion-peer` (interop/pion, built once per run with `go build`) as
+//!   answerer or offerer;
+//! - [`Chromium`] and [`Page`]: headless Chromium on interop/chromium/peer.html, whose
+//!   reports and answering-role signaling go through the harness's own HTTP server;
+//! - [`Reports`]: what a peer reported, with bounded waits;
+//! - [`http`]: a small HTTP/1.1 server and client, for muon's side of the signaling.
+//!
+//! Every wait is bounded and names what it waited for; children are ended when their guard
+//! drops. The peers are installed by scripts/install-interop.sh.
+//!
+//! The HTTP pieces run anywhere:
+//! ```
+//! use std::time::Duration;
+//! use muon_interop::http::{request, Response, Server};
+//!
+//! let server = Server::start(|req| {
+//!     Response::new(201).header("Location", "/session/1").body("application/sdp", req.body)
+//! })?;
+//! let r = request("POST", &server.url("/offer"), Some(("application/sdp", b"v=0\r\n")), Duration::from_secs(5))?;
+//! assert_eq!((r.status, r.get_header("location"), r.text().as_str()), (201, Some("/session/1"), "v=0\r\n"));
+//! # Ok::<(), muon_interop::Error>(())
+//! ```
+//!
+//! A test against real peers (needs root for the namespace, Go and Chromium):
+//! ```no_run
+//! use std::time::Duration;
+//! use muon_interop::{reexec_in_private_netns, Chromium, OfferPlan, Page, PionPeer};
+//!
+//! #[test]
+//! fn chromium_offers_to_pion() {
+//!     reexec_in_private_netns("chromium_offers_to_pion", || {
+//!         let (url, mut pion) = PionPeer::answerer().unwrap();
+//!         let plan = OfferPlan::default();
+//!         let mut page = Page::start().unwrap();
+//!         let _browser = Chromium::launch(&page.offerer_page(&url, &plan)).unwrap();
+//!         page.reports().done(Duration::from_secs(90)).unwrap();
+//!         assert_eq!(plan.failures(page.reports().seen()), Vec::<String>::new());
+//!         plan.expect_answerer_side(pion.reports(), Duration::from_secs(10)).unwrap();
+//!     });
+//! }
+//! ```
+//!
+//! [RFC 9725]: https://www.rfc-editor.org/rfc/rfc9725
+
+mod chromium;
+mod deadline;
+mod error;
+pub mod http;
+mod netns;
+mod page;
+mod pion;
+mod plan;
+mod process;
+mod report;
+
+pub use chromium::{Chromium, FLAGS as CHROMIUM_FLAGS, VERBOSE_ENV as CHROMIUM_LOG_ENV};
+pub use error::{Error, Problem, Result};
+pub use netns::{NETNS_ENV, TEST_TIMEOUT, reexec_in_private_netns};
+pub use page::{LONG_POLL, MAX_PENDING, Page, RELAY_TIMEOUT};
+pub use pion::{BUILD_TIMEOUT, LISTEN_TIMEOUT, PionPeer, pion_binary};
+pub use plan::OfferPlan;
+pub use report::{Report, Reports};

@@ -1,0 +1,158 @@
+//! The real peers against each other: proves the Pion peer, the Chromium page and the
+//! harness before muon takes either side (interop/README.md lists the muon tests to come).
+//!
+//! Each test re-runs itself in a private network namespace (root needed; CI runs as root).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::fs;
+use std::time::Duration;
+
+use muon_interop::http::request;
+use muon_interop::{Chromium, OfferPlan, Page, PionPeer, Report, Reports, reexec_in_private_netns};
+
+/// Bound on one offering run end to end (the peers' own plan timeout is 60 s).
+const RUN: Duration = Duration::from_secs(90);
+/// Bound on each single report or reply expected after a run.
+const STEP: Duration = Duration::from_secs(10);
+
+/// The peer's SDP (offer or answer) is complete and names only 127.0.0.1: no mDNS `.local`
+/// name, no other interface.
+fn assert_loopback_candidates(reports: &mut Reports, who: &str) {
+    let r = reports
+        .expect(STEP, "a local-sdp report", |r| r.event() == "local-sdp")
+        .unwrap();
+    let sdp = r.str("sdp").unwrap();
+    let candidates: Vec<&str> = sdp
+        .lines()
+        .filter(|l| l.starts_with("a=candidate:"))
+        .collect();
+    assert!(
+        !candidates.is_empty(),
+        "{who}: no candidates in a non-trickle SDP:\n{sdp}"
+    );
+    for c in candidates {
+        assert_eq!(c.split(' ').nth(4), Some("127.0.0.1"), "{who}: {c}");
+    }
+}
+
+fn assert_run_passed(plan: &OfferPlan, reports: &[Report]) {
+    let failures = plan.failures(reports);
+    assert!(
+        failures.is_empty(),
+        "offering run failed:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn chromium_offers_to_pion() {
+    reexec_in_private_netns("chromium_offers_to_pion", || {
+        let (url, mut pion) = PionPeer::answerer().unwrap();
+        let plan = OfferPlan::default();
+        let mut page = Page::start().unwrap();
+        let _browser = Chromium::launch(&page.offerer_page(&url, &plan)).unwrap();
+        page.reports().done(RUN).unwrap();
+        assert_run_passed(&plan, page.reports().seen());
+        assert_loopback_candidates(page.reports(), "chromium offer");
+        assert_loopback_candidates(pion.reports(), "pion answer");
+        plan.expect_answerer_side(pion.reports(), STEP).unwrap();
+        assert!(
+            pion.shutdown(STEP).unwrap().success(),
+            "pion answerer exits cleanly on EOF"
+        );
+    });
+}
+
+#[test]
+fn pion_offers_to_chromium() {
+    reexec_in_private_netns("pion_offers_to_chromium", || {
+        let mut page = Page::start().unwrap();
+        let _browser = Chromium::launch(&page.answerer_page()).unwrap();
+        page.reports()
+            .expect(STEP * 3, "the page's answering role", |r| {
+                r.event() == "ready"
+            })
+            .unwrap();
+        let plan = OfferPlan {
+            channels: 3,
+            ..OfferPlan::default()
+        };
+        let mut pion = PionPeer::offerer(&page.offer_url(), &plan).unwrap();
+        pion.reports().done(RUN).unwrap();
+        assert_run_passed(&plan, pion.reports().seen());
+        assert!(
+            pion.wait(STEP).unwrap().success(),
+            "a passing offerer exits 0"
+        );
+        assert_loopback_candidates(pion.reports(), "pion offer");
+        assert_loopback_candidates(page.reports(), "chromium answer");
+        plan.expect_answerer_side(page.reports(), STEP).unwrap();
+    });
+}
+
+#[test]
+fn pion_offers_to_pion() {
+    reexec_in_private_netns("pion_offers_to_pion", || {
+        let (url, mut answerer) = PionPeer::answerer().unwrap();
+        let plan = OfferPlan {
+            open: 50,
+            ..OfferPlan::default()
+        };
+        let mut offerer = PionPeer::offerer(&url, &plan).unwrap();
+        offerer.reports().done(RUN).unwrap();
+        assert_run_passed(&plan, offerer.reports().seen());
+        plan.expect_answerer_side(answerer.reports(), STEP).unwrap();
+    });
+}
+
+/// The signaling contract, spoken by hand to the Pion answerer with the harness's HTTP
+/// client: what muon's offering side will do.
+#[test]
+fn pion_answerer_keeps_the_signaling_contract() {
+    reexec_in_private_netns("pion_answerer_keeps_the_signaling_contract", || {
+        let (url, pion) = PionPeer::answerer().unwrap();
+        let offer = fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../crates/muon-sdp/tests/fixtures/chromium-data-offer.sdp"
+        ))
+        .unwrap();
+        let whip = url.replace("/offer", "/whip");
+        for endpoint in [&url, &whip] {
+            let r = request("POST", endpoint, Some(("application/sdp", &offer)), STEP).unwrap();
+            assert_eq!(r.status, 201, "{}", r.text());
+            assert_eq!(r.get_header("content-type"), Some("application/sdp"));
+            let answer = r.text();
+            assert!(
+                answer.contains("a=setup:active") || answer.contains("a=setup:passive"),
+                "{answer}"
+            );
+            assert!(
+                answer.contains(" 127.0.0.1 ") && answer.contains("typ host"),
+                "complete answer: {answer}"
+            );
+            assert!(!answer.contains(".local"), "no mDNS names: {answer}");
+            let location = r.get_header("location").unwrap();
+            assert!(location.starts_with("/session/"), "{location}");
+            let session = url.replace("/offer", location);
+            assert_eq!(request("DELETE", &session, None, STEP).unwrap().status, 200);
+            assert_eq!(
+                request("DELETE", &session, None, STEP).unwrap().status,
+                404,
+                "deleted once"
+            );
+        }
+        let wrong_type = request("POST", &url, Some(("text/plain", &offer)), STEP).unwrap();
+        assert_eq!(wrong_type.status, 415);
+        let garbage = request(
+            "POST",
+            &url,
+            Some(("application/sdp", b"v=0\r\nnonsense")),
+            STEP,
+        )
+        .unwrap();
+        assert_eq!(garbage.status, 400);
+        let get = request("GET", &url, None, STEP).unwrap();
+        assert_eq!(get.status, 405);
+        assert!(pion.shutdown(STEP).unwrap().success());
+    });
+}
