@@ -60,6 +60,12 @@ pub enum Error {
         /// What was wrong.
         problem: Problem,
     },
+    /// An answerer refused an offer (any status but `201 Created`).
+    #[error("the answerer refused the offer with HTTP {status}")]
+    Rejected {
+        /// The HTTP status.
+        status: u16,
+    },
     /// Socket or file I/O failed.
     #[error("I/O: {0}")]
     Io(#[from] io::Error),
@@ -78,6 +84,12 @@ pub enum Problem {
     /// An HTTP message went over [`crate::http::MAX_HEAD`] or [`crate::http::MAX_BODY`].
     #[error("HTTP message over the size limit")]
     HttpTooLarge,
+    /// An answer was not `Content-Type: application/sdp`.
+    #[error("answer is not application/sdp")]
+    NotSdp,
+    /// A `201 Created` had no `Location` that is a path or an absolute `http://` URL.
+    #[error("201 Created without a usable Location")]
+    NoLocation,
     /// A URL was not `http://HOST:PORT/PATH`.
     #[error("URL is not http://HOST:PORT/PATH")]
     BadUrl,

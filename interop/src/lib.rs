@@ -17,7 +17,8 @@
 //! - [`Chromium`] and [`Page`]: headless Chromium on interop/chromium/peer.html, whose
 //!   reports and answering-role signaling go through the harness's own HTTP server;
 //! - [`Reports`]: what a peer reported, with bounded waits;
-//! - [`http`]: a small HTTP/1.1 server and client, for muon's side of the signaling.
+//! - [`post_offer`] and [`Endpoint`]: muon's side of the signaling, offering or answering;
+//! - [`http`]: the small HTTP/1.1 server and client underneath.
 //!
 //! Every wait is bounded and names what it waited for; children are ended when their guard
 //! drops. The peers are installed by scripts/install-interop.sh.
@@ -66,6 +67,7 @@ mod pion;
 mod plan;
 mod process;
 mod report;
+mod signaling;
 
 pub use chromium::{Chromium, FLAGS as CHROMIUM_FLAGS, VERBOSE_ENV as CHROMIUM_LOG_ENV};
 pub use error::{Error, Problem, Result};
@@ -74,3 +76,4 @@ pub use page::{LONG_POLL, MAX_PENDING, Page, RELAY_TIMEOUT};
 pub use pion::{BUILD_TIMEOUT, LISTEN_TIMEOUT, PionPeer, pion_binary};
 pub use plan::OfferPlan;
 pub use report::{Report, Reports};
+pub use signaling::{Endpoint, MAX_SESSIONS, Session, post_offer};

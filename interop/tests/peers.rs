@@ -4,11 +4,16 @@
 //! Each test re-runs itself in a private network namespace (root needed; CI runs as root).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::HashMap;
 use std::fs;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use muon_interop::http::request;
-use muon_interop::{Chromium, OfferPlan, Page, PionPeer, Report, Reports, reexec_in_private_netns};
+use muon_interop::{
+    Chromium, Endpoint, OfferPlan, Page, PionPeer, Report, Reports, Session, post_offer,
+    reexec_in_private_netns,
+};
 
 /// Bound on one offering run end to end (the peers' own plan timeout is 60 s).
 const RUN: Duration = Duration::from_secs(90);
@@ -154,5 +159,43 @@ fn pion_answerer_keeps_the_signaling_contract() {
         let get = request("GET", &url, None, STEP).unwrap();
         assert_eq!(get.status, 405);
         assert!(pion.shutdown(STEP).unwrap().success());
+    });
+}
+
+/// The harness's own endpoint in the middle, as muon will sit: Pion offers to an [`Endpoint`]
+/// whose answer comes from another Pion peer through [`post_offer`], and whose session end is
+/// a DELETE there. Proves both halves of muon's side of the signaling with real SDP.
+#[test]
+fn harness_endpoint_relays_between_pion_peers() {
+    reexec_in_private_netns("harness_endpoint_relays_between_pion_peers", || {
+        let (url, mut answerer) = PionPeer::answerer().unwrap();
+        let sessions: Arc<Mutex<HashMap<String, Session>>> = Arc::default();
+        let (on_offer, on_end) = (Arc::clone(&sessions), Arc::clone(&sessions));
+        let endpoint = Endpoint::start(
+            move |id, offer| {
+                let session = post_offer(&url, offer, STEP).ok()?;
+                let answer = session.answer.clone();
+                on_offer.lock().unwrap().insert(id.to_owned(), session);
+                Some(answer)
+            },
+            move |id| {
+                if let Some(session) = on_end.lock().unwrap().remove(id) {
+                    assert_eq!(session.delete(STEP).unwrap(), 200);
+                }
+            },
+        )
+        .unwrap();
+        let plan = OfferPlan {
+            sizes: vec![1, 262_144],
+            ..OfferPlan::default()
+        };
+        let mut offerer = PionPeer::offerer(&endpoint.offer_url(), &plan).unwrap();
+        offerer.reports().done(RUN).unwrap();
+        assert_run_passed(&plan, offerer.reports().seen());
+        plan.expect_answerer_side(answerer.reports(), STEP).unwrap();
+        assert!(
+            sessions.lock().unwrap().is_empty(),
+            "the DELETE reached the answerer"
+        );
     });
 }
