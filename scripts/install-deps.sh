@@ -39,3 +39,4 @@ rustc is too old. Install a toolchain with rustup (https://rustup.rs), then re-r
 MSG
   exit 1
 fi
+"$(dirname "$0")/install-interop.sh"  # interop peers: Chromium, Go, the Pion peer

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what the interop tests (interop/, crate muon-interop) need, from Debian packages,
+# and pre-builds the Pion peer. Idempotent and non-interactive: what is present is left alone.
+#
+#   scripts/install-interop.sh         # as root, or with sudo available
+#
+#   chromium     headless browser peer (Debian's package; never a browser download)
+#   golang-go    only if no `go` is found (these machines ship Go in /usr/local/go/bin)
+#   iproute2     `ip link set lo up` inside each test's private network namespace
+#   util-linux   `unshare` for those namespaces
+#   procps       `kill` for ending a browser's whole process group
+# Then `go mod download` (needs the Go module proxy) and a `go build` of interop/pion, so that
+# the tests, which run without network inside their namespace, find every module cached.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+find_go() {
+  command -v go 2>/dev/null && return
+  for g in /usr/local/go/bin/go /usr/lib/go/bin/go; do
+    [ -x "$g" ] && { echo "$g"; return; }
+  done
+  return 1
+}
+
+PACKAGES=(chromium iproute2 util-linux procps)
+find_go >/dev/null || PACKAGES+=(golang-go)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-interop: installing ${missing[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-interop: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+    SUDO="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-interop: chromium, go, iproute2, util-linux, procps present" >&2
+fi
+
+GO=$(find_go) || { echo "install-interop: no go after installing golang-go" >&2; exit 1; }
+echo "install-interop: $("$GO" version); fetching and building interop/pion" >&2
+cd "$ROOT/interop/pion"
+"$GO" mod download
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+# Same flags as the harness (interop/src/pion.rs), so its build is a cache hit.
+"$GO" build -trimpath -o "$OUT/pion-peer" .
+echo "install-interop: Pion peer builds; $(chromium --version 2>/dev/null || echo 'chromium: version unknown')" >&2
