@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,8 +27,18 @@ type plan struct {
 	open            int
 	closeAfterFirst bool
 	closePC         bool
+	echoChannels    string
+	bulk            int
 	timeout         time.Duration
 }
+
+// Back-pressure of the bulk transfer: send while at most bulkHigh bytes are buffered, resume
+// when the buffer drains below bulkLow.
+const (
+	bulkChunk = 64 << 10
+	bulkHigh  = 1 << 20
+	bulkLow   = 256 << 10
+)
 
 func parsePlan(args []string) (plan, error) {
 	var p plan
@@ -37,6 +49,8 @@ func parsePlan(args []string) (plan, error) {
 	fs.IntVar(&p.open, "open", 3, "channels the remote is asked to open with open:<n>:peer")
 	fs.BoolVar(&p.closeAfterFirst, "close-after-first", true, "open a close-after-first channel and expect the remote to close it")
 	fs.BoolVar(&p.closePC, "close-pc", true, "finally ask the remote to close the connection with close-pc")
+	fs.StringVar(&p.echoChannels, "echo-channels", "reliable", "echo channels are reliable (ordered), unordered, or unreliable (unordered, no retransmissions)")
+	fs.IntVar(&p.bulk, "bulk", 0, "bytes to send on a bulk channel with back-pressure, checked by SHA-256 (0: none)")
 	fs.DurationVar(&p.timeout, "timeout", 60*time.Second, "bound on the whole run")
 	if err := fs.Parse(args); err != nil {
 		return p, err
@@ -44,7 +58,10 @@ func parsePlan(args []string) (plan, error) {
 	if p.url == "" {
 		return p, errors.New("--url is required")
 	}
-	if p.channels < 0 || p.open < 0 || p.open > maxOpen {
+	if p.echoChannels != "reliable" && p.echoChannels != "unordered" && p.echoChannels != "unreliable" {
+		return p, fmt.Errorf("bad --echo-channels %q", p.echoChannels)
+	}
+	if p.channels < 0 || p.open < 0 || p.open > maxOpen || p.bulk < 0 {
 		return p, errors.New("--channels and --open must be >= 0, --open at most 1024")
 	}
 	for _, s := range strings.Split(*sizes, ",") {
@@ -92,8 +109,8 @@ type own struct {
 	msgs   chan webrtc.DataChannelMessage
 }
 
-func newOwn(pc *webrtc.PeerConnection, label string) (*own, error) {
-	dc, err := pc.CreateDataChannel(label, nil)
+func newOwn(pc *webrtc.PeerConnection, label string, init *webrtc.DataChannelInit) (*own, error) {
+	dc, err := pc.CreateDataChannel(label, init)
 	if err != nil {
 		return nil, err
 	}
@@ -176,14 +193,14 @@ func runOffer(args []string) error {
 
 // drive runs the plan; an error means the run could not go on (the checks so far stand).
 func drive(p plan, pc *webrtc.PeerConnection, c *checker, hellos <-chan [2]string, deadline time.Time) error {
-	control, err := newOwn(pc, "control")
+	control, err := newOwn(pc, "control", nil)
 	if err != nil {
 		return err
 	}
 	all := []*own{control}
 	var echoes []*own
 	for i := 0; i < p.channels; i++ {
-		o, err := newOwn(pc, fmt.Sprintf("echo-%d", i))
+		o, err := newOwn(pc, fmt.Sprintf("echo-%d", i), echoInit(p.echoChannels))
 		if err != nil {
 			return err
 		}
@@ -192,10 +209,18 @@ func drive(p plan, pc *webrtc.PeerConnection, c *checker, hellos <-chan [2]strin
 	}
 	var caf *own
 	if p.closeAfterFirst {
-		if caf, err = newOwn(pc, "close-after-first"); err != nil {
+		if caf, err = newOwn(pc, "close-after-first", nil); err != nil {
 			return err
 		}
 		all = append(all, caf)
+	}
+
+	var bulk *own
+	if p.bulk > 0 {
+		if bulk, err = newOwn(pc, "bulk", nil); err != nil {
+			return err
+		}
+		all = append(all, bulk)
 	}
 
 	location, err := negotiate(pc, c.rep, p.url, deadline)
@@ -215,6 +240,10 @@ func drive(p plan, pc *webrtc.PeerConnection, c *checker, hellos <-chan [2]strin
 		}(o)
 	}
 	wg.Wait()
+
+	if bulk != nil {
+		sendBulk(bulk, p.bulk, c, deadline)
+	}
 
 	if caf != nil {
 		if err := caf.dc.SendText("first"); err != nil {
@@ -363,12 +392,85 @@ func payload(text bool, size int) []byte {
 		}
 		return out
 	}
-	x := uint32(size) | 1
-	for len(out) < size {
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		out = append(out, byte(x))
-	}
+	out = out[:size]
+	newXorshift(uint32(size)).fill(out)
 	return out
+}
+
+func echoInit(kind string) *webrtc.DataChannelInit {
+	unordered := false
+	var none uint16
+	switch kind {
+	case "unordered":
+		return &webrtc.DataChannelInit{Ordered: &unordered}
+	case "unreliable":
+		return &webrtc.DataChannelInit{Ordered: &unordered, MaxRetransmits: &none}
+	}
+	return nil
+}
+
+// sendBulk sends n pseudo-random bytes in bulkChunk messages, never buffering more than
+// bulkHigh, then `end`, and checks the remote's `<bytes> <sha256>` against its own.
+func sendBulk(o *own, n int, c *checker, deadline time.Time) {
+	low := make(chan struct{}, 1)
+	o.dc.SetBufferedAmountLowThreshold(bulkLow)
+	o.dc.OnBufferedAmountLow(func() {
+		select {
+		case low <- struct{}{}:
+		default:
+		}
+	})
+	h := sha256.New()
+	src := newXorshift(uint32(n))
+	chunk := make([]byte, bulkChunk)
+	start := time.Now()
+	fields := map[string]any{"label": o.label, "bytes": n}
+	for sent := 0; sent < n; {
+		for o.dc.BufferedAmount() > bulkHigh {
+			select {
+			case <-low:
+			case <-time.After(time.Until(deadline)):
+				fields["detail"] = "timed out waiting for the send buffer to drain"
+				c.check("bulk", false, fields)
+				return
+			}
+		}
+		part := chunk[:min(bulkChunk, n-sent)]
+		src.fill(part)
+		h.Write(part)
+		if err := o.dc.Send(part); err != nil {
+			fields["detail"] = err.Error()
+			c.check("bulk", false, fields)
+			return
+		}
+		sent += len(part)
+	}
+	if err := o.dc.SendText("end"); err != nil {
+		fields["detail"] = err.Error()
+		c.check("bulk", false, fields)
+		return
+	}
+	m, ok := o.recv(deadline)
+	elapsed := time.Since(start)
+	want := fmt.Sprintf("%d %s", n, hex.EncodeToString(h.Sum(nil)))
+	fields["ms"] = elapsed.Milliseconds()
+	fields["mbytes_per_s"] = float64(n) / 1e6 / elapsed.Seconds()
+	if ok && string(m.Data) != want {
+		fields["detail"] = fmt.Sprintf("remote got %q, sent %q", m.Data, want)
+	}
+	c.check("bulk", ok && m.IsString && string(m.Data) == want, fields)
+}
+
+// xorshift is the pseudo-random byte stream of payload and sendBulk.
+type xorshift struct{ x uint32 }
+
+func newXorshift(seed uint32) *xorshift { return &xorshift{x: seed | 1} }
+
+func (r *xorshift) fill(b []byte) {
+	for i := range b {
+		r.x ^= r.x << 13
+		r.x ^= r.x >> 17
+		r.x ^= r.x << 5
+		b[i] = byte(r.x)
+	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -32,8 +34,20 @@ func (e *echoer) attach() {
 
 func (e *echoer) onRemoteChannel(dc *webrtc.DataChannel) {
 	label := dc.Label()
-	dc.OnOpen(func() { e.rep.report("channel-open", map[string]any{"label": label, "by": "remote"}) })
+	dc.OnOpen(func() {
+		var maxRetransmits any
+		if m := dc.MaxRetransmits(); m != nil {
+			maxRetransmits = *m
+		}
+		e.rep.report("channel-open", map[string]any{
+			"label": label, "by": "remote", "ordered": dc.Ordered(), "max_retransmits": maxRetransmits,
+		})
+	})
 	dc.OnClose(func() { e.rep.report("channel-closed", map[string]any{"label": label}) })
+	if label == "bulk" {
+		e.sink(dc)
+		return
+	}
 	var closeOnce sync.Once
 	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
 		if label == "control" && msg.IsString && e.command(string(msg.Data)) {
@@ -101,5 +115,33 @@ func (e *echoer) openOwn(label, hello string) {
 			"label": label,
 			"ok":    msg.IsString && string(msg.Data) == hello,
 		})
+	})
+}
+
+// sink is the `bulk` channel's behaviour: binary messages are counted and hashed instead of
+// echoed (a 64 MiB echo would need back-pressure on both sides); the text `end` is answered
+// with `<bytes> <sha256 hex>` and starts a new count.
+func (e *echoer) sink(dc *webrtc.DataChannel) {
+	var mu sync.Mutex
+	h := sha256.New()
+	var n int
+	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !msg.IsString {
+			h.Write(msg.Data)
+			n += len(msg.Data)
+			return
+		}
+		if string(msg.Data) != "end" {
+			return
+		}
+		reply := fmt.Sprintf("%d %s", n, hex.EncodeToString(h.Sum(nil)))
+		e.rep.report("bulk", map[string]any{"bytes": n})
+		h.Reset()
+		n = 0
+		if err := dc.SendText(reply); err != nil {
+			e.rep.report("error", map[string]any{"label": "bulk", "detail": err.Error()})
+		}
 	})
 }

@@ -74,6 +74,6 @@ pub use error::{Error, Problem, Result};
 pub use netns::{NETNS_ENV, TEST_TIMEOUT, reexec_in_private_netns};
 pub use page::{LONG_POLL, MAX_PENDING, Page, RELAY_TIMEOUT};
 pub use pion::{BUILD_TIMEOUT, LISTEN_TIMEOUT, PionPeer, pion_binary};
-pub use plan::OfferPlan;
+pub use plan::{OfferPlan, Reliability};
 pub use report::{Report, Reports};
 pub use signaling::{Endpoint, MAX_SESSIONS, Session, post_offer};

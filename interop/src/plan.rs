@@ -23,8 +23,47 @@ pub struct OfferPlan {
     pub close_after_first: bool,
     /// Whether to finish with `close-pc`.
     pub close_pc: bool,
+    /// How the echo channels are configured.
+    pub echo_channels: Reliability,
+    /// Bytes to send on a `bulk` channel with back-pressure, checked by SHA-256 (0: none).
+    pub bulk: usize,
     /// Bound on the whole run, enforced by the peer itself.
     pub timeout: Duration,
+}
+
+/// The configuration of a plan's echo channels (RFC 8831 section 6.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Reliability {
+    /// Ordered and reliable (the default channel).
+    #[default]
+    Reliable,
+    /// Unordered, reliable.
+    Unordered,
+    /// Unordered, no retransmissions (`maxRetransmits: 0`).
+    Unreliable,
+}
+
+impl Reliability {
+    /// The name used by the peers' flags and query.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Reliable => "reliable",
+            Self::Unordered => "unordered",
+            Self::Unreliable => "unreliable",
+        }
+    }
+
+    /// `(ordered, maxRetransmits)` as the answering side should see the channel.
+    #[must_use]
+    pub fn announced(self) -> (bool, Option<u64>) {
+        match self {
+            Self::Reliable => (true, None),
+            Self::Unordered => (false, None),
+            Self::Unreliable => (false, Some(0)),
+        }
+    }
 }
 
 impl Default for OfferPlan {
@@ -36,6 +75,8 @@ impl Default for OfferPlan {
             open: 3,
             close_after_first: true,
             close_pc: true,
+            echo_channels: Reliability::Reliable,
+            bulk: 0,
             timeout: Duration::from_secs(60),
         }
     }
@@ -51,6 +92,8 @@ impl OfferPlan {
             format!("--open={}", self.open),
             format!("--close-after-first={}", self.close_after_first),
             format!("--close-pc={}", self.close_pc),
+            format!("--echo-channels={}", self.echo_channels.name()),
+            format!("--bulk={}", self.bulk),
             format!("--timeout={}ms", self.timeout.as_millis()),
         ]
     }
@@ -59,12 +102,14 @@ impl OfferPlan {
     #[must_use]
     pub fn page_query(&self) -> String {
         format!(
-            "channels={}&sizes={}&open={}&close_after_first={}&close_pc={}&timeout_ms={}",
+            "channels={}&sizes={}&open={}&close_after_first={}&close_pc={}&echo_channels={}&bulk={}&timeout_ms={}",
             self.channels,
             self.sizes_list(),
             self.open,
             u8::from(self.close_after_first),
             u8::from(self.close_pc),
+            self.echo_channels.name(),
+            self.bulk,
             self.timeout.as_millis()
         )
     }
@@ -81,7 +126,8 @@ impl OfferPlan {
     #[must_use]
     pub fn expected_checks(&self) -> usize {
         let channels = usize::from(self.channels);
-        let opened = 1 + channels + usize::from(self.close_after_first);
+        let bulk = usize::from(self.bulk > 0);
+        let opened = 1 + channels + usize::from(self.close_after_first) + bulk;
         let echoes = channels * self.sizes.len() * 2;
         let close_after_first = 2 * usize::from(self.close_after_first);
         opened
@@ -90,6 +136,7 @@ impl OfferPlan {
             + usize::from(self.open)
             + channels
             + usize::from(self.close_pc)
+            + bulk
             + 1 // delete
     }
 
@@ -127,6 +174,16 @@ impl OfferPlan {
         problems
     }
 
+    /// The bulk transfer's rate in MB/s from an offerer's `bulk` check, if it passed.
+    #[must_use]
+    pub fn bulk_rate(reports: &[Report]) -> Option<f64> {
+        let check = reports
+            .iter()
+            .find(|r| r.event() == "check" && r.str("name") == Some("bulk"))?;
+        check.bool("ok").filter(|ok| *ok)?;
+        check.value().get("mbytes_per_s")?.as_f64()
+    }
+
     /// Waits (each at most `timeout`) for what the answering peer must have reported after a
     /// complete run: `hello-echo` ok on every `peer-<i>`, `channel-closed` for every
     /// `echo-<i>` (closed by the offerer) and `session-deleted`.
@@ -134,8 +191,12 @@ impl OfferPlan {
     /// # Errors
     /// [`crate::Error::Timeout`] naming the first report that did not come.
     ///
+    /// With [`bulk`](Self::bulk), also its `bulk` report of the byte count; every echo
+    /// channel's `channel-open` must carry [`echo_channels`](Self::echo_channels).
+    ///
     /// # Panics
-    /// When a `hello-echo` reports a wrong echo (this is a test assertion).
+    /// When a report contradicts the plan (a wrong hello echo, channel configuration or bulk
+    /// count): these are test assertions.
     pub fn expect_answerer_side(&self, answerer: &mut Reports, timeout: Duration) -> Result<()> {
         for i in 0..self.open {
             let label = format!("peer-{i}");
@@ -150,9 +211,30 @@ impl OfferPlan {
         }
         for i in 0..self.channels {
             let label = format!("echo-{i}");
+            let open =
+                answerer.expect(timeout, "the answerer to see an echo channel open", |r| {
+                    r.is("channel-open", &label)
+                })?;
+            let seen = (open.bool("ordered"), open.u64("max_retransmits"));
+            let (ordered, max_retransmits) = self.echo_channels.announced();
+            assert_eq!(
+                seen,
+                (Some(ordered), max_retransmits),
+                "answerer saw {label} as {open}"
+            );
             answerer.expect(timeout, "the answerer to see an echo channel closed", |r| {
                 r.is("channel-closed", &label)
             })?;
+        }
+        if self.bulk > 0 {
+            let r = answerer.expect(timeout, "the answerer's bulk report", |r| {
+                r.event() == "bulk"
+            })?;
+            assert_eq!(
+                r.u64("bytes"),
+                u64::try_from(self.bulk).ok(),
+                "answerer counted {r}"
+            );
         }
         answerer.expect(timeout, "the answerer's session-deleted", |r| {
             r.event() == "session-deleted"
@@ -237,8 +319,18 @@ mod tests {
             sizes: vec![1, 5],
             timeout: Duration::from_secs(2),
             close_pc: false,
+            echo_channels: Reliability::Unreliable,
             ..OfferPlan::default()
         };
+        let with_bulk = OfferPlan {
+            bulk: 1 << 20,
+            ..plan.clone()
+        };
+        assert_eq!(
+            with_bulk.expected_checks(),
+            plan.expected_checks() + 2,
+            "open + bulk"
+        );
         assert_eq!(
             plan.pion_args(),
             [
@@ -247,12 +339,14 @@ mod tests {
                 "--open=3",
                 "--close-after-first=true",
                 "--close-pc=false",
+                "--echo-channels=unreliable",
+                "--bulk=0",
                 "--timeout=2000ms"
             ]
         );
         assert_eq!(
             plan.page_query(),
-            "channels=2&sizes=1,5&open=3&close_after_first=1&close_pc=0&timeout_ms=2000"
+            "channels=2&sizes=1,5&open=3&close_after_first=1&close_pc=0&echo_channels=unreliable&bulk=0&timeout_ms=2000"
         );
     }
 }

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use muon_interop::http::request;
 use muon_interop::{
-    Chromium, Endpoint, OfferPlan, Page, PionPeer, Report, Reports, Session, post_offer,
-    reexec_in_private_netns,
+    Chromium, Endpoint, OfferPlan, Page, PionPeer, Reliability, Report, Reports, Session,
+    post_offer, reexec_in_private_netns,
 };
 
 /// Bound on one offering run end to end (the peers' own plan timeout is 60 s).
@@ -47,13 +47,19 @@ fn assert_run_passed(plan: &OfferPlan, reports: &[Report]) {
         "offering run failed:\n{}",
         failures.join("\n")
     );
+    if let Some(rate) = OfferPlan::bulk_rate(reports) {
+        println!("bulk: {} MiB at {rate:.1} MB/s", plan.bulk >> 20);
+    }
 }
 
 #[test]
 fn chromium_offers_to_pion() {
     reexec_in_private_netns("chromium_offers_to_pion", || {
         let (url, mut pion) = PionPeer::answerer().unwrap();
-        let plan = OfferPlan::default();
+        let plan = OfferPlan {
+            bulk: 64 << 20,
+            ..OfferPlan::default()
+        };
         let mut page = Page::start().unwrap();
         let _browser = Chromium::launch(&page.offerer_page(&url, &plan)).unwrap();
         page.reports().done(RUN).unwrap();
@@ -80,6 +86,7 @@ fn pion_offers_to_chromium() {
             .unwrap();
         let plan = OfferPlan {
             channels: 3,
+            bulk: 64 << 20,
             ..OfferPlan::default()
         };
         let mut pion = PionPeer::offerer(&page.offer_url(), &plan).unwrap();
@@ -99,8 +106,12 @@ fn pion_offers_to_chromium() {
 fn pion_offers_to_pion() {
     reexec_in_private_netns("pion_offers_to_pion", || {
         let (url, mut answerer) = PionPeer::answerer().unwrap();
+        // 50 channels each way at once, and the bulk transfer.
         let plan = OfferPlan {
+            channels: 50,
+            sizes: vec![1, 16_384],
             open: 50,
+            bulk: 64 << 20,
             ..OfferPlan::default()
         };
         let mut offerer = PionPeer::offerer(&url, &plan).unwrap();
@@ -197,5 +208,50 @@ fn harness_endpoint_relays_between_pion_peers() {
             sessions.lock().unwrap().is_empty(),
             "the DELETE reached the answerer"
         );
+    });
+}
+
+#[test]
+fn chromium_offers_unordered_channels_to_pion() {
+    reexec_in_private_netns("chromium_offers_unordered_channels_to_pion", || {
+        let (url, mut pion) = PionPeer::answerer().unwrap();
+        let plan = OfferPlan {
+            echo_channels: Reliability::Unordered,
+            open: 0,
+            close_after_first: false,
+            ..OfferPlan::default()
+        };
+        let mut page = Page::start().unwrap();
+        let _browser = Chromium::launch(&page.offerer_page(&url, &plan)).unwrap();
+        page.reports().done(RUN).unwrap();
+        assert_run_passed(&plan, page.reports().seen());
+        plan.expect_answerer_side(pion.reports(), STEP).unwrap();
+    });
+}
+
+/// Unreliable channels (no retransmissions) still deliver every message on a lossless
+/// loopback when one message is in flight at a time; the point is that DCEP carried the
+/// configuration, which `expect_answerer_side` checks.
+#[test]
+fn pion_offers_unreliable_channels_to_chromium() {
+    reexec_in_private_netns("pion_offers_unreliable_channels_to_chromium", || {
+        let mut page = Page::start().unwrap();
+        let _browser = Chromium::launch(&page.answerer_page()).unwrap();
+        page.reports()
+            .expect(STEP * 3, "the page's answering role", |r| {
+                r.event() == "ready"
+            })
+            .unwrap();
+        let plan = OfferPlan {
+            echo_channels: Reliability::Unreliable,
+            sizes: vec![1, 1024, 16_384],
+            open: 0,
+            close_after_first: false,
+            ..OfferPlan::default()
+        };
+        let mut pion = PionPeer::offerer(&page.offer_url(), &plan).unwrap();
+        pion.reports().done(RUN).unwrap();
+        assert_run_passed(&plan, pion.reports().seen());
+        plan.expect_answerer_side(page.reports(), STEP).unwrap();
     });
 }
