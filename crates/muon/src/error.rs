@@ -1,0 +1,28 @@
+//! The crate's one error type.
+
+use muon_rtc::RtcError;
+
+/// Everything that can go wrong in the `muon` API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The engine refused the call; the inner error says why (a bad remote description
+    /// names the problem in [`muon_rtc::SdpError`]).
+    #[error(transparent)]
+    Rtc(#[from] RtcError),
+    /// A socket could not be bound or no local address was usable.
+    #[error("socket: {0}")]
+    Io(#[from] std::io::Error),
+    /// No local address passed the interface filter.
+    #[error("no usable local address")]
+    NoLocalAddress,
+    /// The operating system's random source failed.
+    #[error("no OS randomness")]
+    Randomness,
+    /// The peer connection is closed (or its driver task stopped).
+    #[error("peer connection closed")]
+    Closed,
+    /// The data channel closed before or while sending.
+    #[error("data channel closed")]
+    ChannelClosed,
+}
