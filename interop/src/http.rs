@@ -18,6 +18,9 @@ pub const MAX_HEAD: usize = 16 * 1024;
 pub const MAX_BODY: usize = 1 << 20;
 /// Connections the server handles at once; more are answered `503` and closed.
 pub const MAX_CONNECTIONS: usize = 64;
+/// How long the server keeps reading (and dropping) what a client still sends after the
+/// response, before closing.
+pub const LINGER: Duration = Duration::from_secs(2);
 /// How long the server waits for a request to arrive on an accepted connection.
 pub const SERVER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -208,6 +211,26 @@ fn serve(mut stream: TcpStream, handler: &(dyn Fn(Request) -> Response + Send + 
         Err(_) => Response::new(400),
     };
     let _ = write_response(&mut stream, &response);
+    linger(&mut stream);
+}
+
+/// Closes our side, then reads (and drops) what the client may still be sending, bounded by
+/// [`LINGER`] and twice [`MAX_BODY`]: closing with unread data would reset the connection and
+/// the client could lose the response (a `413` sent before the body was read, say).
+fn linger(stream: &mut TcpStream) {
+    if stream.shutdown(std::net::Shutdown::Write).is_err() {
+        return;
+    }
+    let deadline = Deadline::after(LINGER);
+    let mut scratch = Vec::new();
+    let mut total = 0;
+    while total < 2 * MAX_BODY {
+        scratch.clear();
+        match fill(stream, &mut scratch, deadline, "the client to close") {
+            Ok(0) | Err(_) => return,
+            Ok(n) => total += n,
+        }
+    }
 }
 
 /// Sends one request and reads the response, all within `timeout`.
@@ -232,6 +255,17 @@ pub fn request(
         .ok_or_else(|| Error::protocol("server", Problem::BadUrl))?;
     let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
     stream.set_write_timeout(Some(timeout))?;
+    stream.write_all(&encode_request(method, authority, path, body))?;
+    read_response(&mut stream, deadline)
+}
+
+/// A request as [`request`] sends it.
+fn encode_request(
+    method: &str,
+    authority: &str,
+    path: &str,
+    body: Option<(&str, &[u8])>,
+) -> Vec<u8> {
     let mut head =
         format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
     let payload = match body {
@@ -242,16 +276,18 @@ pub fn request(
         None => &[],
     };
     head.push_str(&format!("Content-Length: {}\r\n\r\n", payload.len()));
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(payload)?;
-    let (start, headers, rest) = read_head(&mut stream, deadline, "HTTP response")?;
+    [head.as_bytes(), payload].concat()
+}
+
+fn read_response(stream: &mut impl Wire, deadline: Deadline) -> Result<Response> {
+    let (start, headers, rest) = read_head(stream, deadline, "HTTP response")?;
     let status = start
         .split(' ')
         .nth(1)
         .and_then(|s| s.parse::<u16>().ok())
         .filter(|_| start.starts_with("HTTP/1."))
         .ok_or_else(|| Error::protocol("server", Problem::MalformedHttp))?;
-    let body = read_body(&mut stream, &headers, rest, deadline, true)?;
+    let body = read_body(stream, &headers, rest, deadline, true)?;
     Ok(Response {
         status,
         headers,
@@ -274,7 +310,7 @@ fn split_url(url: &str) -> Result<(&str, &str)> {
     Ok((authority, path))
 }
 
-fn read_request(stream: &mut TcpStream, deadline: Deadline) -> Result<Request> {
+fn read_request(stream: &mut impl Wire, deadline: Deadline) -> Result<Request> {
     let (start, headers, rest) = read_head(stream, deadline, "HTTP request")?;
     let mut parts = start.split(' ');
     let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
@@ -294,8 +330,32 @@ fn read_request(stream: &mut TcpStream, deadline: Deadline) -> Result<Request> {
     })
 }
 
+/// Where messages are read from: a socket, or bytes in tests.
+trait Wire: Read {
+    /// Bounds the next read to `left`.
+    fn bound_next_read(&mut self, left: Duration) -> io::Result<()>;
+}
+
+impl Wire for TcpStream {
+    fn bound_next_read(&mut self, left: Duration) -> io::Result<()> {
+        self.set_read_timeout(Some(left))
+    }
+}
+
+impl Wire for &[u8] {
+    fn bound_next_read(&mut self, _: Duration) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 fn write_response(stream: &mut TcpStream, r: &Response) -> io::Result<()> {
     stream.set_write_timeout(Some(SERVER_READ_TIMEOUT))?;
+    stream.write_all(&encode_response(r))?;
+    stream.flush()
+}
+
+/// A response as sent: `Content-Length` and `Connection: close` added.
+fn encode_response(r: &Response) -> Vec<u8> {
     let mut head = format!("HTTP/1.1 {} {}\r\n", r.status, reason(r.status));
     for (name, value) in &r.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
@@ -304,9 +364,7 @@ fn write_response(stream: &mut TcpStream, r: &Response) -> io::Result<()> {
         "Content-Length: {}\r\nConnection: close\r\n\r\n",
         r.body.len()
     ));
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(&r.body)?;
-    stream.flush()
+    [head.into_bytes(), r.body.clone()].concat()
 }
 
 fn reason(status: u16) -> &'static str {
@@ -328,7 +386,7 @@ fn reason(status: u16) -> &'static str {
 
 /// Reads more bytes into `buf`; `Ok(0)` at end of stream.
 fn fill(
-    stream: &mut TcpStream,
+    stream: &mut impl Wire,
     buf: &mut Vec<u8>,
     deadline: Deadline,
     what: &'static str,
@@ -337,7 +395,7 @@ fn fill(
     if left.is_zero() {
         return Err(deadline.timeout(what));
     }
-    stream.set_read_timeout(Some(left))?;
+    stream.bound_next_read(left)?;
     let mut chunk = [0u8; 8192];
     match stream.read(&mut chunk) {
         Ok(n) => {
@@ -358,7 +416,7 @@ fn fill(
 
 /// Reads the start line and headers; returns them and the bytes read past the head.
 fn read_head(
-    stream: &mut TcpStream,
+    stream: &mut impl Wire,
     deadline: Deadline,
     what: &'static str,
 ) -> Result<(String, Headers, Vec<u8>)> {
@@ -395,7 +453,7 @@ fn read_head(
 /// Reads a body delimited by `Content-Length`, chunked coding, or (responses only) the end of
 /// the connection.
 fn read_body(
-    stream: &mut TcpStream,
+    stream: &mut impl Wire,
     headers: &[(String, String)],
     mut buf: Vec<u8>,
     deadline: Deadline,
@@ -434,7 +492,7 @@ fn read_body(
     }
 }
 
-fn read_chunked(stream: &mut TcpStream, mut raw: Vec<u8>, deadline: Deadline) -> Result<Vec<u8>> {
+fn read_chunked(stream: &mut impl Wire, mut raw: Vec<u8>, deadline: Deadline) -> Result<Vec<u8>> {
     let malformed = || Error::protocol("peer", Problem::MalformedHttp);
     let mut body = Vec::new();
     let mut at = 0;
@@ -596,6 +654,93 @@ mod tests {
                 ),
                 "{url}: {err}"
             );
+        }
+    }
+
+    mod props {
+        use proptest::collection::vec;
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn deadline() -> Deadline {
+            Deadline::after(T)
+        }
+
+        /// Header names the codec sets itself, kept out of generated headers.
+        fn own_header(name: &str) -> bool {
+            ["content-length", "connection", "transfer-encoding"]
+                .iter()
+                .any(|h| name.eq_ignore_ascii_case(h))
+        }
+
+        proptest! {
+            #[test]
+            fn arbitrary_bytes_never_panic(bytes in vec(any::<u8>(), 0..4096)) {
+                let _ = read_request(&mut bytes.as_slice(), deadline());
+                let _ = read_response(&mut bytes.as_slice(), deadline());
+            }
+
+            #[test]
+            fn http_shaped_input_never_panics(
+                start in "(GET|POST|HTTP/1\\.1) [ -~]{0,20}( HTTP/1\\.[01]| [0-9]{3} OK)?",
+                headers in vec("(Content-Length|Transfer-Encoding|X-[a-z]{1,5}): ?(chunked|[0-9a-f]{0,6}|[ -~]{0,12})", 0..5),
+                body in "([0-9a-fA-F]{0,4}(;[a-z=]{0,5})?\r\n[ -~]{0,20}\r\n){0,5}",
+            ) {
+                let text = format!("{start}\r\n{}\r\n{body}", headers.iter().map(|h| format!("{h}\r\n")).collect::<String>());
+                let _ = read_request(&mut text.as_bytes(), deadline());
+                let _ = read_response(&mut text.as_bytes(), deadline());
+            }
+
+            #[test]
+            fn requests_round_trip(
+                method in "[A-Z]{1,7}",
+                path in "/[a-zA-Z0-9/._~?=&-]{0,40}",
+                content_type in proptest::option::of("[a-z]{1,8}/[a-z+.-]{1,12}"),
+                body in vec(any::<u8>(), 0..2048),
+            ) {
+                let sent = content_type.as_deref().map(|c| (c, body.as_slice()));
+                let bytes = encode_request(&method, "127.0.0.1:9", &path, sent);
+                let req = read_request(&mut bytes.as_slice(), deadline()).unwrap();
+                prop_assert_eq!(&req.method, &method);
+                prop_assert_eq!(&req.target, &path);
+                prop_assert_eq!(req.header("content-type"), content_type.as_deref());
+                prop_assert_eq!(req.body, if content_type.is_some() { body } else { Vec::new() });
+            }
+
+            #[test]
+            fn responses_round_trip(
+                status in 100u16..600,
+                headers in vec(("[A-Za-z][A-Za-z0-9-]{0,10}", "[!-~]([ -~]{0,20}[!-~])?"), 0..5),
+                body in vec(any::<u8>(), 0..2048),
+            ) {
+                let headers: Vec<(String, String)> = headers.into_iter().filter(|(n, _)| !own_header(n)).collect();
+                let sent = Response { status, headers: headers.clone(), body };
+                let got = read_response(&mut encode_response(&sent).as_slice(), deadline()).unwrap();
+                prop_assert_eq!(got.status, status);
+                prop_assert_eq!(&got.body, &sent.body);
+                let kept: Vec<(String, String)> = got.headers.into_iter().filter(|(n, _)| !own_header(n)).collect();
+                prop_assert_eq!(kept, headers);
+            }
+
+            #[test]
+            fn chunked_bodies_decode(body in vec(any::<u8>(), 0..4096), cuts in vec(1usize..700, 0..12)) {
+                let mut wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+                let mut rest = body.as_slice();
+                for cut in cuts.iter().copied().chain(std::iter::repeat(997)) {
+                    if rest.is_empty() {
+                        break;
+                    }
+                    let (chunk, tail) = rest.split_at(cut.min(rest.len()));
+                    wire.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+                    wire.extend_from_slice(chunk);
+                    wire.extend_from_slice(b"\r\n");
+                    rest = tail;
+                }
+                wire.extend_from_slice(b"0\r\n\r\n");
+                let got = read_response(&mut wire.as_slice(), deadline()).unwrap();
+                prop_assert_eq!(got.body, body);
+            }
         }
     }
 }
