@@ -45,11 +45,17 @@ else
 fi
 
 GO=$(find_go) || { echo "install-interop: no go after installing golang-go" >&2; exit 1; }
+# Pion v4 needs Go 1.24 (interop/pion/go.mod); Debian bookworm's golang-go is 1.19.
+if ! printf '%s\n' go1.24 "$("$GO" env GOVERSION)" | sort -V -C; then
+  echo "install-interop: $("$GO" env GOVERSION) is older than go1.24, which Pion v4 needs;" \
+    "install Go from https://go.dev/dl to /usr/local/go" >&2
+  exit 1
+fi
 echo "install-interop: $("$GO" version); fetching and building interop/pion" >&2
 cd "$ROOT/interop/pion"
 "$GO" mod download
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 # Same flags as the harness (interop/src/pion.rs), so its build is a cache hit.
-"$GO" build -trimpath -o "$OUT/pion-peer" .
+"$GO" build -trimpath -buildvcs=false -o "$OUT/pion-peer" .
 echo "install-interop: Pion peer builds; $(chromium --version 2>/dev/null || echo 'chromium: version unknown')" >&2

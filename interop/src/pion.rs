@@ -135,7 +135,7 @@ pub fn pion_binary() -> Result<PathBuf> {
     // it into place atomically.
     let tmp = dir.join(format!("pion-peer.{}.tmp", std::process::id()));
     let mut cmd = Command::new(go);
-    cmd.args(["build", "-trimpath", "-o"])
+    cmd.args(["build", "-trimpath", "-buildvcs=false", "-o"])
         .arg(&tmp)
         .arg(".")
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("pion"))
