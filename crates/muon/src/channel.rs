@@ -108,6 +108,86 @@ impl DataChannel {
     /// Sends a binary message, waiting first for the channel to open and for room below the
     /// high-water mark.
     pub async fn send(&self, data: impl Into<Bytes>) -> Result<(), Error> {
+        self.sender().send(data).await
+    }
+
+    /// Sends a text message.
+    pub async fn send_text(&self, text: &str) -> Result<(), Error> {
+        self.sender().send_text(text).await
+    }
+
+    /// A cloneable handle that sends on this channel, for a task of its own while this one
+    /// receives.
+    pub fn sender(&self) -> DataChannelSender {
+        DataChannelSender {
+            inner: Arc::clone(&self.inner),
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// The next message; `None` once the channel is closed and drained.
+    pub async fn recv(&mut self) -> Option<Message> {
+        self.rx.recv().await
+    }
+
+    /// Bytes queued and not yet sent.
+    pub fn buffered_amount(&self) -> usize {
+        self.inner.lock().map_or(0, |mut core| {
+            core.rtc
+                .channel(self.shared.id)
+                .map_or(0, |c| c.buffered_amount())
+        })
+    }
+
+    /// Closes the channel (both directions of its stream are reset; queued messages go first).
+    pub fn close(&self) {
+        if let Ok(mut core) = self.inner.lock()
+            && let Some(mut ch) = core.rtc.channel(self.shared.id)
+        {
+            ch.close();
+        }
+        self.inner.wake.notify_one();
+    }
+
+    /// Waits until the channel is closed.
+    pub async fn closed(&self) {
+        let mut state = self.shared.state.subscribe();
+        let _ = state.wait_for(|s| *s == ChannelState::Closed).await;
+    }
+}
+
+/// The sending half of a [`DataChannel`], from [`DataChannel::sender`].
+#[derive(Clone)]
+pub struct DataChannelSender {
+    inner: Arc<Inner>,
+    shared: Arc<ChannelShared>,
+}
+
+impl fmt::Debug for DataChannelSender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DataChannelSender")
+            .field("id", &self.shared.id)
+            .finish()
+    }
+}
+
+impl DataChannelSender {
+    async fn opened(&self) -> Result<(), Error> {
+        let mut state = self.shared.state.subscribe();
+        let s = state
+            .wait_for(|s| *s != ChannelState::Connecting)
+            .await
+            .map_err(|_| Error::ChannelClosed)?;
+        if *s == ChannelState::Open {
+            Ok(())
+        } else {
+            Err(Error::ChannelClosed)
+        }
+    }
+
+    /// Sends a binary message, waiting first for the channel to open and for room below the
+    /// high-water mark.
+    pub async fn send(&self, data: impl Into<Bytes>) -> Result<(), Error> {
         self.send_message(true, data.into()).await
     }
 
@@ -149,36 +229,6 @@ impl DataChannel {
             }
             notified.await;
         }
-    }
-
-    /// The next message; `None` once the channel is closed and drained.
-    pub async fn recv(&mut self) -> Option<Message> {
-        self.rx.recv().await
-    }
-
-    /// Bytes queued and not yet sent.
-    pub fn buffered_amount(&self) -> usize {
-        self.inner.lock().map_or(0, |mut core| {
-            core.rtc
-                .channel(self.shared.id)
-                .map_or(0, |c| c.buffered_amount())
-        })
-    }
-
-    /// Closes the channel (both directions of its stream are reset; queued messages go first).
-    pub fn close(&self) {
-        if let Ok(mut core) = self.inner.lock()
-            && let Some(mut ch) = core.rtc.channel(self.shared.id)
-        {
-            ch.close();
-        }
-        self.inner.wake.notify_one();
-    }
-
-    /// Waits until the channel is closed.
-    pub async fn closed(&self) {
-        let mut state = self.shared.state.subscribe();
-        let _ = state.wait_for(|s| *s == ChannelState::Closed).await;
     }
 }
 

@@ -45,7 +45,7 @@ mod error;
 mod gather;
 mod peer;
 
-pub use channel::{DataChannel, Message};
+pub use channel::{DataChannel, DataChannelSender, Message};
 pub use config::{Config, InterfaceFilter};
 pub use error::Error;
 pub use muon_rtc::{

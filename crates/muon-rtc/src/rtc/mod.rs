@@ -87,6 +87,8 @@ pub struct Rtc {
     // --- transport ---
     pub(crate) hosts: Vec<SocketAddr>,
     pub(crate) local_end: bool,
+    /// The peer signalled end-of-candidates; passed to ICE by `pass_remote_end`.
+    pub(crate) remote_end_pending: bool,
     pub(crate) ice: Option<IceAgent>,
     pub(crate) dtls: Option<Dtls>,
     pub(crate) data: Option<DataPath>,
@@ -140,6 +142,7 @@ impl Rtc {
             answered_last: false,
             hosts: Vec::new(),
             local_end: false,
+            remote_end_pending: false,
             ice: None,
             dtls: None,
             data: None,

@@ -205,7 +205,7 @@ impl Rtc {
         let text = candidate.trim();
         let text = text.strip_prefix("a=").unwrap_or(text);
         if text.is_empty() || text == "end-of-candidates" {
-            ice.end_of_remote_candidates(now);
+            self.remote_end_pending = true;
         } else {
             let c = parse_candidate(text).ok_or(RtcError::BadCandidate)?;
             add_remote_candidate(ice, now, c).map_err(|_| RtcError::BadCandidate)?;
@@ -309,7 +309,7 @@ impl Rtc {
             let _ = add_remote_candidate(ice, now, c.clone());
         }
         if params.end_of_candidates {
-            ice.end_of_remote_candidates(now);
+            self.remote_end_pending = true;
         }
     }
 }
