@@ -255,3 +255,46 @@ fn pion_offers_unreliable_channels_to_chromium() {
         plan.expect_answerer_side(page.reports(), STEP).unwrap();
     });
 }
+
+/// Limits announced are enforced: Chromium announces `max-message-size:262144`, and Pion
+/// refuses to send one byte more. Also shows that a failing check fails the run.
+#[test]
+fn pion_refuses_a_message_over_chromiums_max_message_size() {
+    reexec_in_private_netns(
+        "pion_refuses_a_message_over_chromiums_max_message_size",
+        || {
+            let mut page = Page::start().unwrap();
+            let _browser = Chromium::launch(&page.answerer_page()).unwrap();
+            page.reports()
+                .expect(STEP * 3, "the page's answering role", |r| {
+                    r.event() == "ready"
+                })
+                .unwrap();
+            let plan = OfferPlan {
+                channels: 1,
+                sizes: vec![262_144, 262_145],
+                open: 0,
+                close_after_first: false,
+                ..OfferPlan::default()
+            };
+            let mut pion = PionPeer::offerer(&page.offer_url(), &plan).unwrap();
+            pion.reports().done(RUN).unwrap();
+            let failed: Vec<&Report> = pion
+                .reports()
+                .seen()
+                .iter()
+                .filter(|r| r.event() == "check" && r.bool("ok") == Some(false))
+                .collect();
+            assert_eq!(failed.len(), 1, "only the oversized send fails: {failed:?}");
+            assert_eq!(
+                (failed[0].str("name"), failed[0].u64("size")),
+                (Some("echo"), Some(262_145))
+            );
+            assert!(!plan.failures(pion.reports().seen()).is_empty());
+            assert!(
+                !pion.wait(STEP).unwrap().success(),
+                "a failing offerer exits non-zero"
+            );
+        },
+    );
+}
