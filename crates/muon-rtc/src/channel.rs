@@ -194,6 +194,24 @@ impl Channel<'_> {
         self.entry().is_none_or(|e| e.delivery.ordered)
     }
 
+    /// `maxRetransmits`: `Some(n)` when the channel gives up on a message after `n`
+    /// retransmissions ([RFC 8831 section 6.4](https://www.rfc-editor.org/rfc/rfc8831#section-6.4)).
+    pub fn max_retransmits(&self) -> Option<u16> {
+        match self.entry()?.delivery.reliability {
+            Reliability::MaxRetransmits(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// `maxPacketLifeTime`: `Some(d)` when the channel gives up on a message `d` after it was
+    /// sent.
+    pub fn max_packet_lifetime(&self) -> Option<Duration> {
+        match self.entry()?.delivery.reliability {
+            Reliability::MaxLifetime(d) => Some(d),
+            _ => None,
+        }
+    }
+
     /// The state.
     pub fn state(&self) -> ChannelState {
         self.entry().map_or(ChannelState::Closed, |e| e.state)

@@ -226,11 +226,26 @@ fn unordered_unreliable_loses_and_reorders_while_reliable_does_not() {
         got.windows(2).any(|w| w[1] < w[0]),
         "unordered: some overtook others"
     );
-    let remote = p.b.remote_channels();
-    assert!(
-        remote
-            .iter()
-            .any(|&c| !p.b.rtc.channel(c).unwrap().ordered())
+    // The remote side sees each channel's configuration as DCEP carried it.
+    let mut seen: Vec<(String, bool, Option<u16>)> =
+        p.b.remote_channels()
+            .into_iter()
+            .map(|c| {
+                let ch = p.b.rtc.channel(c).unwrap();
+                (ch.label().to_owned(), ch.ordered(), ch.max_retransmits())
+            })
+            .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("reliable".to_owned(), true, None),
+            ("unreliable".to_owned(), false, Some(0))
+        ]
+    );
+    assert_eq!(
+        p.a.rtc.channel(lossy_ch).unwrap().max_packet_lifetime(),
+        None
     );
 }
 

@@ -291,3 +291,82 @@ fn trickle_candidates_as_events_and_add_ice_candidate() {
         Err(RtcError::BadCandidate)
     );
 }
+
+#[test]
+fn renegotiation_keeps_the_transport_and_refuses_an_ice_restart() {
+    let mut x = None;
+    let mut p = common::pair(
+        31,
+        LinkConfig::perfect().with_delay(Duration::from_millis(5)),
+        |a, _| {
+            x = Some(
+                a.create_data_channel("x", DataChannelInit::default())
+                    .unwrap(),
+            );
+        },
+    );
+    let x = x.unwrap();
+    p.run_until(Duration::from_secs(30), |_, b| {
+        b.remote_channels().len() == 1
+    })
+    .unwrap();
+    let now = p.now();
+    // Either side may offer again; the answer keeps the DTLS roles and the m-line order.
+    let offer = p.b.rtc.create_offer(now).unwrap();
+    p.b.rtc.set_local_description(now, &offer).unwrap();
+    p.a.rtc.set_remote_description(now, &offer).unwrap();
+    let answer = p.a.rtc.create_answer(now).unwrap();
+    let setup = Session::parse(&answer.sdp).unwrap().media[0]
+        .attributes
+        .setup();
+    assert_eq!(setup, Some(Setup::Passive), "a stays the DTLS server");
+    p.a.rtc.set_local_description(now, &answer).unwrap();
+    p.b.rtc.set_remote_description(now, &answer).unwrap();
+    p.a.rtc.channel(x).unwrap().send_text("after").unwrap();
+    let remote = p.b.remote_channels()[0];
+    p.run_until(Duration::from_secs(5), |_, b| b.messages(remote).len() == 1)
+        .unwrap();
+    // New ICE credentials would be an ICE restart: refused by name, nothing changes.
+    let offer = p.b.rtc.create_offer(p.now()).unwrap();
+    let ufrag = Session::parse(&offer.sdp).unwrap().media[0]
+        .attributes
+        .ice_ufrag()
+        .unwrap()
+        .to_owned();
+    let restarted = offer.sdp.replace(&ufrag, "zzzzzzzz");
+    assert_eq!(
+        p.a.rtc
+            .set_remote_description(p.now(), &SessionDescription::offer(restarted)),
+        Err(RtcError::Sdp(SdpError::IceRestartUnsupported))
+    );
+    assert_eq!(p.a.rtc.signaling_state(), SignalingState::Stable);
+}
+
+#[test]
+fn remote_rollback_returns_to_stable_and_a_later_offer_works() {
+    let mut a = peer(41);
+    let mut b = Peer::new(42, a.now, ADDR_B.parse().unwrap());
+    let now = a.now;
+    let offer = a.rtc.create_offer(now).unwrap();
+    b.rtc.set_remote_description(now, &offer).unwrap();
+    assert_eq!(b.rtc.signaling_state(), SignalingState::HaveRemoteOffer);
+    assert_eq!(
+        b.rtc
+            .set_local_description(now, &SessionDescription::rollback())
+            .unwrap_err(),
+        RtcError::InvalidState(SignalingState::HaveRemoteOffer),
+        "a remote offer is rolled back with set_remote_description"
+    );
+    b.rtc
+        .set_remote_description(now, &SessionDescription::rollback())
+        .unwrap();
+    assert_eq!(b.rtc.signaling_state(), SignalingState::Stable);
+    assert!(matches!(
+        b.rtc.create_answer(now),
+        Err(RtcError::InvalidState(_))
+    ));
+    // b may now offer itself, as controlling agent.
+    negotiate(&mut b.rtc, &mut a.rtc, now);
+    assert_eq!(a.rtc.signaling_state(), SignalingState::Stable);
+    assert_eq!(b.rtc.signaling_state(), SignalingState::Stable);
+}

@@ -219,8 +219,9 @@ impl Rtc {
         self.channels.keys().copied().collect()
     }
 
-    /// Adds a local address the driver's socket is bound to (a host candidate). Refused
-    /// silently by the host filter (loopback needs [`muon_ice::HostFilter::loopback`]).
+    /// Adds a local address the driver's socket is bound to (a host candidate). An address
+    /// the host filter excludes (loopback needs [`muon_ice::HostFilter::loopback`]) is
+    /// refused with [`RtcError::BadCandidate`].
     pub fn add_local_address(&mut self, now: Instant, addr: SocketAddr) -> Result<(), RtcError> {
         self.now = now;
         if !self.config.host_filter.accepts(addr.ip()) {
