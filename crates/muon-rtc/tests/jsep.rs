@@ -278,6 +278,7 @@ fn trickle_candidates_as_events_and_add_ice_candidate() {
         rtc,
         events: Vec::new(),
         now,
+        paused: false,
     };
     let link = LinkConfig::perfect().with_delay(Duration::from_millis(5));
     let mut p =

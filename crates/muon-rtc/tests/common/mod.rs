@@ -18,11 +18,19 @@ pub struct Peer {
     pub rtc: Rtc,
     pub events: Vec<RtcEvent>,
     pub now: Instant,
+    /// While set, events stay in the engine (an application that stopped reading).
+    pub paused: bool,
 }
 
 impl Peer {
     pub fn new(seed: u8, now: Instant, addr: SocketAddr) -> Self {
-        let config = RtcConfig::default().with_host_filter(HostFilter::all());
+        Self::with_limits(seed, now, addr, muon_rtc::Limits::default())
+    }
+
+    pub fn with_limits(seed: u8, now: Instant, addr: SocketAddr, limits: muon_rtc::Limits) -> Self {
+        let config = RtcConfig::default()
+            .with_host_filter(HostFilter::all())
+            .with_limits(limits);
         let mut rtc = Rtc::new(config, Rng::from_seed([seed; 32]), now);
         rtc.add_local_address(now, addr).unwrap();
         rtc.end_of_local_addresses(now);
@@ -30,10 +38,14 @@ impl Peer {
             rtc,
             events: Vec::new(),
             now,
+            paused: false,
         }
     }
 
     pub fn drain(&mut self) {
+        if self.paused {
+            return;
+        }
         while let Some(ev) = self.rtc.poll_event() {
             self.events.push(ev);
         }
