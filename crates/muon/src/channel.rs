@@ -4,6 +4,7 @@ use std::fmt;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use muon_rtc::{ChannelId, ChannelState, RtcError};
@@ -39,6 +40,8 @@ pub(crate) struct ChannelShared {
     pub(crate) label: String,
     pub(crate) protocol: String,
     pub(crate) ordered: bool,
+    pub(crate) max_retransmits: Option<u16>,
+    pub(crate) max_packet_lifetime: Option<Duration>,
     pub(crate) state: watch::Sender<ChannelState>,
     /// Woken when the buffered amount falls low, and when the channel closes.
     pub(crate) low: Notify,
@@ -49,6 +52,11 @@ pub(crate) struct ChannelShared {
 /// `send` waits while more than [`crate::Config::send_high_water`] bytes are queued: a
 /// producer faster than the network is slowed down instead of filling memory. Messages come
 /// from [`recv`](Self::recv) or the `Stream` implementation; `None` once the channel closed.
+///
+/// Each channel buffers [`crate::Config::channel_queue`] received messages. When that fills,
+/// the driver stops taking messages from the connection until the application reads: the
+/// peer's sender is slowed down through SCTP's window, and the other channels of the
+/// connection wait too (one association carries them all). Read every channel you keep.
 pub struct DataChannel {
     pub(crate) inner: Arc<Inner>,
     pub(crate) shared: Arc<ChannelShared>,
@@ -84,6 +92,16 @@ impl DataChannel {
     /// Whether delivery is in order.
     pub fn ordered(&self) -> bool {
         self.shared.ordered
+    }
+
+    /// `maxRetransmits`, when the channel is partially reliable by retransmission count.
+    pub fn max_retransmits(&self) -> Option<u16> {
+        self.shared.max_retransmits
+    }
+
+    /// `maxPacketLifeTime`, when the channel is partially reliable by message age.
+    pub fn max_packet_lifetime(&self) -> Option<Duration> {
+        self.shared.max_packet_lifetime
     }
 
     /// The current state.

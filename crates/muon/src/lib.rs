@@ -7,6 +7,9 @@
 //! local interfaces ([`InterfaceFilter`]; loopback only when asked), server-reflexive ones
 //! from the configured STUN servers. The engine's randomness is seeded from the OS here.
 //!
+//! Runnable programs: `examples/data_channels.rs` (two peers in one process, echo) and
+//! `examples/offer_answer.rs` (two terminals, descriptions pasted as base64).
+//!
 //! # Example: two peers in one process
 //!
 //! ```

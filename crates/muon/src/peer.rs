@@ -112,6 +112,8 @@ impl Inner {
             label: ch.label().to_owned(),
             protocol: ch.protocol().to_owned(),
             ordered: ch.ordered(),
+            max_retransmits: ch.max_retransmits(),
+            max_packet_lifetime: ch.max_packet_lifetime(),
             state: watch::Sender::new(ch.state()),
             low: Notify::new(),
         });

@@ -218,3 +218,52 @@ async fn bad_sdp_names_the_problem_and_leaves_the_peer_usable() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn trickle_signaling_with_candidate_events() {
+    within(30, async {
+        let mut a = PeerConnection::new(config()).await.unwrap();
+        let mut b = PeerConnection::new(config()).await.unwrap();
+        let ch = a
+            .create_data_channel("t", DataChannelInit::default())
+            .await
+            .unwrap();
+        // Descriptions go out at once; candidates follow as events, end with "".
+        let offer = a.create_offer().await.unwrap();
+        a.set_local_description(&offer).await.unwrap();
+        let stripped = |sdp: &str| -> String {
+            sdp.lines()
+                .filter(|l| !l.starts_with("a=candidate") && !l.starts_with("a=end-of-candidates"))
+                .map(|l| format!("{l}\r\n"))
+                .collect()
+        };
+        b.set_remote_description(&SessionDescription::offer(stripped(&offer.sdp)))
+            .await
+            .unwrap();
+        let answer = b.create_answer().await.unwrap();
+        b.set_local_description(&answer).await.unwrap();
+        a.set_remote_description(&SessionDescription::answer(stripped(&answer.sdp)))
+            .await
+            .unwrap();
+        async fn relay(from: &mut PeerConnection, to: &PeerConnection) {
+            loop {
+                match from.next_event().await.unwrap() {
+                    PeerEvent::IceCandidate { candidate, .. } => {
+                        to.add_ice_candidate(&candidate).await.unwrap();
+                    }
+                    PeerEvent::IceGatheringComplete => {
+                        to.add_ice_candidate("").await.unwrap();
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        relay(&mut a, &b).await;
+        relay(&mut b, &a).await;
+        ch.send_text("trickled").await.unwrap();
+        let mut r = next_channel(&mut b).await;
+        assert_eq!(r.recv().await.unwrap().text(), Some("trickled"));
+    })
+    .await;
+}
