@@ -178,21 +178,7 @@ impl Dtls {
         if !ext.unknown.is_empty() {
             return Err(DtlsError::PeerMisbehaved(Misbehavior::UnsolicitedChoice));
         }
-        if !ext.extended_master_secret {
-            return Err(DtlsError::PeerMisbehaved(
-                Misbehavior::MissingExtendedMasterSecret,
-            ));
-        }
-        // RFC 5746 section 3.4: on an initial handshake the extension must be empty.
-        if ext
-            .renegotiation_info
-            .as_ref()
-            .is_some_and(|i| !i.is_empty())
-        {
-            return Err(DtlsError::PeerMisbehaved(
-                Misbehavior::MissingRenegotiationInfo,
-            ));
-        }
+        super::check_initial_hello_extensions(ext)?;
         let srtp = match &ext.use_srtp {
             None => None,
             // RFC 5764 section 4.1.1: exactly one profile, one we offered; MKI as sent (empty).

@@ -26,8 +26,10 @@ pub(crate) mod server;
 mod tests;
 
 use crate::auth::PeerAuthenticated;
+use crate::error::{DtlsError, Misbehavior};
 use crate::session::Session;
 use crate::srtp::SrtpProfile;
+use crate::wire::extensions::Extensions;
 use crate::wire::handshake::HandshakeType;
 
 /// One message of an outgoing flight, kept for retransmission. Records are rebuilt (with
@@ -63,4 +65,25 @@ pub(crate) struct Established {
     pub(crate) session: Session,
     pub(crate) auth: PeerAuthenticated,
     pub(crate) srtp: Option<SrtpProfile>,
+}
+
+/// The extension rules both hellos of an initial handshake must follow: extended master
+/// secret is required (RFC 7627 section 5.2, and our policy), and renegotiation_info, when
+/// present, is empty (RFC 5746 section 3.4 and 3.6).
+fn check_initial_hello_extensions(ext: &Extensions) -> Result<(), DtlsError> {
+    if !ext.extended_master_secret {
+        return Err(DtlsError::PeerMisbehaved(
+            Misbehavior::MissingExtendedMasterSecret,
+        ));
+    }
+    if ext
+        .renegotiation_info
+        .as_ref()
+        .is_some_and(|i| !i.is_empty())
+    {
+        return Err(DtlsError::PeerMisbehaved(
+            Misbehavior::MissingRenegotiationInfo,
+        ));
+    }
+    Ok(())
 }

@@ -139,20 +139,7 @@ impl Dtls {
             return Err(DtlsError::PeerMisbehaved(Misbehavior::Compression));
         }
         let ext = &hello.extensions;
-        if !ext.extended_master_secret {
-            return Err(DtlsError::PeerMisbehaved(
-                Misbehavior::MissingExtendedMasterSecret,
-            ));
-        }
-        if ext
-            .renegotiation_info
-            .as_ref()
-            .is_some_and(|i| !i.is_empty())
-        {
-            return Err(DtlsError::PeerMisbehaved(
-                Misbehavior::MissingRenegotiationInfo,
-            ));
-        }
+        super::check_initial_hello_extensions(ext)?;
         // Our certificate is ECDSA, so only ECDHE_ECDSA suites can be served.
         let suite = self
             .config

@@ -74,6 +74,35 @@ pub(super) struct Transaction {
     pub(super) role: IceRole,
 }
 
+impl IceAgent {
+    /// Records a request just sent for the first time, due for retransmission after `rto`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn start_transaction(
+        &mut self,
+        now: Instant,
+        id: TransactionId,
+        kind: TxKind,
+        local: SocketAddr,
+        remote: SocketAddr,
+        bytes: Vec<u8>,
+        rto: Duration,
+    ) {
+        self.transactions.push(Transaction {
+            id,
+            kind,
+            local,
+            remote,
+            bytes,
+            transmits: 1,
+            rto,
+            deadline: now + rto,
+            cancelled: false,
+            generation: self.generation,
+            role: self.role,
+        });
+    }
+}
+
 impl Transaction {
     pub(super) fn is_consent(&self) -> bool {
         matches!(self.kind, TxKind::Consent)
@@ -300,19 +329,15 @@ impl IceAgent {
         if pair.state != PairState::Succeeded {
             self.pairs[i].state = PairState::InProgress;
         }
-        self.transactions.push(Transaction {
-            id: txid,
-            kind: TxKind::Check { pair: i, nominate },
+        self.start_transaction(
+            now,
+            txid,
+            TxKind::Check { pair: i, nominate },
             local,
-            remote: remote_addr,
+            remote_addr,
             bytes,
-            transmits: 1,
             rto,
-            deadline: now + rto,
-            cancelled: false,
-            generation: self.generation,
-            role: self.role,
-        });
+        );
     }
 
     /// Retransmits due transactions and fails those out of retransmissions.

@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use super::IceAgent;
-use super::checklist::{Transaction, TxKind};
+use super::checklist::TxKind;
 use crate::candidate::{Candidate, CandidateKind, local_preference};
 use crate::config::MAX_STUN_SERVERS;
 use crate::error::{CandidateRejection, IceError, Limit};
@@ -155,19 +155,15 @@ impl IceAgent {
         };
         let rto = self.config.min_rto;
         self.queue_transmit(base, server, bytes.clone());
-        self.transactions.push(Transaction {
-            id: txid,
-            kind: TxKind::Gather { server },
-            local: base,
-            remote: server,
+        self.start_transaction(
+            now,
+            txid,
+            TxKind::Gather { server },
+            base,
+            server,
             bytes,
-            transmits: 1,
             rto,
-            deadline: now + rto,
-            cancelled: false,
-            generation: self.generation,
-            role: self.role,
-        });
+        );
     }
 
     /// A STUN server answered through `base`: a server-reflexive candidate when the mapped

@@ -8,7 +8,7 @@ use std::time::Instant;
 use muon_stun::IntegrityKey;
 
 use super::IceAgent;
-use super::checklist::{Transaction, TxKind};
+use super::checklist::TxKind;
 use crate::candidate::{COMPONENT_ID, CandidateKind, candidate_priority};
 use crate::event::{IceConnectionState, IceEvent};
 use crate::wire::{self, Check};
@@ -95,19 +95,7 @@ impl IceAgent {
         self.stats.consent_checks_sent += 1;
         self.queue_transmit(local, remote, bytes.clone());
         let rto = self.config.min_rto;
-        self.transactions.push(Transaction {
-            id: txid,
-            kind: TxKind::Consent,
-            local,
-            remote,
-            bytes,
-            transmits: 1,
-            rto,
-            deadline: now + rto,
-            cancelled: false,
-            generation: self.generation,
-            role: self.role,
-        });
+        self.start_transaction(now, txid, TxKind::Consent, local, remote, bytes, rto);
     }
 
     /// Consent was granted on the path `local`/`remote` (RFC 7675 section 5.1).
