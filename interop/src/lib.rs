@@ -18,6 +18,8 @@
 //!   reports and answering-role signaling go through the harness's own HTTP server;
 //! - [`Reports`]: what a peer reported, with bounded waits;
 //! - [`post_offer`] and [`Endpoint`]: muon's side of the signaling, offering or answering;
+//! - [`MuonPeer`]: muon itself (in the test's process) in either role, with the same echo
+//!   behaviour, offering plan and reports as the other peers;
 //! - [`http`]: the small HTTP/1.1 server and client underneath.
 //!
 //! Every wait is bounded and names what it waited for; children are ended when their guard
@@ -61,6 +63,7 @@ mod chromium;
 mod deadline;
 mod error;
 pub mod http;
+mod muon_peer;
 mod netns;
 mod page;
 mod pion;
@@ -71,6 +74,7 @@ mod signaling;
 
 pub use chromium::{Chromium, FLAGS as CHROMIUM_FLAGS, VERBOSE_ENV as CHROMIUM_LOG_ENV};
 pub use error::{Error, Problem, Result};
+pub use muon_peer::{ANSWER_TIMEOUT, MuonPeer, muon_config};
 pub use netns::{NETNS_ENV, TEST_TIMEOUT, reexec_in_private_netns};
 pub use page::{LONG_POLL, MAX_PENDING, Page, RELAY_TIMEOUT};
 pub use pion::{BUILD_TIMEOUT, LISTEN_TIMEOUT, PionPeer, pion_binary};

@@ -83,7 +83,8 @@ fn resolve(base: &str, location: &str) -> Result<String> {
 /// An answering endpoint of the contract served by the test itself: `POST /offer` (or
 /// `/whip`) calls `answer` with the offer and replies `201` with its answer and
 /// `Location: /session/<n>`; `DELETE /session/<n>` calls `end` and replies `200` (`404` for
-/// an unknown session). Stopped on drop.
+/// an unknown session). Every response carries CORS headers and `OPTIONS` is answered `204`,
+/// so the Chromium page (served from another loopback port) can post to it. Stopped on drop.
 #[derive(Debug)]
 pub struct Endpoint {
     server: Server,
@@ -101,12 +102,21 @@ impl Endpoint {
     ) -> Result<Self> {
         let sessions = Arc::new(Mutex::new((0u64, HashSet::<String>::new())));
         let server = Server::start(move |req| {
+            let allow = |r: Response| {
+                r.header("Access-Control-Allow-Origin", "*")
+                    .header("Access-Control-Allow-Methods", "POST, DELETE, OPTIONS")
+                    .header("Access-Control-Allow-Headers", "Content-Type")
+                    .header("Access-Control-Expose-Headers", "Location")
+            };
+            if req.method == "OPTIONS" {
+                return allow(Response::new(204));
+            }
             let lock = || {
                 sessions
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
             };
-            match (req.method.as_str(), req.path()) {
+            let respond = || match (req.method.as_str(), req.path()) {
                 ("POST", "/offer" | "/whip") => {
                     if !req.has_content_type("application/sdp") {
                         return Response::new(415);
@@ -139,7 +149,8 @@ impl Endpoint {
                     }
                 }
                 _ => Response::new(404),
-            }
+            };
+            allow(respond())
         })?;
         Ok(Self { server })
     }
@@ -188,6 +199,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(wrong_type.status, 415);
+        let preflight = request("OPTIONS", &endpoint.offer_url(), None, T).unwrap();
+        assert_eq!(preflight.status, 204);
+        assert_eq!(
+            preflight.get_header("access-control-allow-headers"),
+            Some("Content-Type")
+        );
+        assert_eq!(
+            wrong_type.get_header("access-control-expose-headers"),
+            Some("Location")
+        );
     }
 
     #[test]
