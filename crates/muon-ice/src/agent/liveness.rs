@@ -8,7 +8,7 @@ use std::time::Instant;
 use muon_stun::IntegrityKey;
 
 use super::IceAgent;
-use super::checklist::TxKind;
+use super::checklist::{PairState, TxKind};
 use crate::candidate::{COMPONENT_ID, CandidateKind, candidate_priority};
 use crate::event::{IceConnectionState, IceEvent};
 use crate::wire::{self, Check};
@@ -157,7 +157,10 @@ impl IceAgent {
         if self.remote.is_none() {
             return S::New;
         }
-        let all_failed = self.pending_mdns.is_empty() && self.checks_done();
+        // A valid pair is not a failure: the controlled side waits there for the peer's
+        // nomination (RFC 8445 section 8.1.1: failure means no valid pair).
+        let any_valid = self.pairs.iter().any(|p| p.state == PairState::Succeeded);
+        let all_failed = !any_valid && self.pending_mdns.is_empty() && self.checks_done();
         if all_failed && self.remote_end && self.gathering_complete && !self.config.lite {
             return S::Failed;
         }

@@ -525,6 +525,33 @@ fn lite_agent_answers_and_follows_nomination_without_checking() {
     assert!(d.b.selected_pair().is_some());
 }
 
+/// The controlled side's checks succeed and every candidate is known, but the nomination has
+/// not arrived (in real calls: the answerer's checks beat the answer to the offerer). A valid
+/// pair waiting for nomination is not a failure (RFC 8445 section 8.1.1); found in interop by
+/// muon-rtc, whose controlled agents went Failed on every such connection.
+#[test]
+fn controlled_side_waiting_for_nomination_is_not_failed() {
+    let mut d = Duo::new(config(IceRole::Controlling), config(IceRole::Controlled));
+    // Every request from the controlling side that nominates is lost.
+    d.deliver = |t| Message::decode(&t.contents).map_or(true, |m| !m.use_candidate());
+    d.connect_signalling();
+    let now = d.now;
+    d.a.end_of_local_candidates(now);
+    d.b.end_of_local_candidates(now);
+    d.a.end_of_remote_candidates(now);
+    d.b.end_of_remote_candidates(now);
+    assert!(d.run_until(Duration::from_secs(5), |d| {
+        d.b.pairs.iter().any(|p| p.state == PairState::Succeeded) && d.b.checks_done()
+    }));
+    d.run_until(Duration::from_secs(3), |_| false);
+    assert_ne!(d.b.state(), S::Failed, "events: {:?}", d.events_b);
+    assert!(d.b.selected_pair().is_none());
+    // Once the nomination gets through, the controlled side selects the pair.
+    d.deliver = |_| true;
+    assert!(d.run_until(Duration::from_secs(30), Duo::both_selected));
+    assert!(!d.events_b.contains(&IceEvent::StateChanged(S::Failed)));
+}
+
 #[test]
 fn consent_loss_disconnects_then_fails_and_stops_sending() {
     let mut d = Duo::new(config(IceRole::Controlling), config(IceRole::Controlled));

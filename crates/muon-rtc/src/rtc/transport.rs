@@ -163,19 +163,13 @@ impl Rtc {
         }
     }
 
-    /// Gives the peer's end-of-candidates to ICE. A controlled agent gets it only once a
-    /// pair is selected: muon-ice (as of this writing) declares `Failed` when every check is
-    /// done and the peer's candidates ended, even when a check succeeded and the controlling
-    /// side has simply not nominated yet (it happens whenever the peer's checks arrive before
-    /// its answer). Failure on a dead path still comes from the controlling side and from
-    /// consent freshness.
+    /// Gives the peer's end-of-candidates to ICE, once ICE exists. (muon-ice keeps a valid
+    /// pair that waits for the peer's nomination out of `Failed`, so both roles get it at once.)
     fn pass_remote_end(&mut self, now: Instant) {
         let Some(ice) = &mut self.ice else {
             return;
         };
-        if self.remote_end_pending
-            && (ice.role() == muon_ice::IceRole::Controlling || ice.selected_pair().is_some())
-        {
+        if self.remote_end_pending {
             self.remote_end_pending = false;
             ice.end_of_remote_candidates(now);
         }
