@@ -71,7 +71,7 @@ pub(crate) fn write(local: &LocalDescription<'_>, rng: &mut Rng) -> String {
     let a = &mut media.attributes;
     a.push(Attribute::Mid("0".into()));
     a.push(Attribute::IceUfrag(hex::encode(rng.array::<4>())));
-    a.push(Attribute::IcePwd(hex::encode(rng.array::<12>())));
+    a.push(Attribute::IcePwd(hex::encode(rng.array::<12>()).into()));
     a.push(Attribute::IceOptions(vec![IceOption::Trickle]));
     a.push(Attribute::Fingerprint(Fingerprint {
         hash: hash_function(local.fingerprint.alg()),
