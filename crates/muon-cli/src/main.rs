@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod perf;
+mod serve;
 
 /// muon: WebRTC in pure Rust.
 #[derive(Debug, Parser)]
@@ -20,12 +22,20 @@ enum Command {
     /// checked against the SDP fingerprints, SCTP inside it, and a bulk transfer verified by
     /// SHA-256. `muon serve` and `muon bench` follow.
     Demo(demo::DemoArgs),
+    /// A WHIP-style echo server with a browser page: POST an application/sdp offer to
+    /// /offer (or /whip), get the answer; every data-channel message comes back unchanged.
+    Serve(serve::ServeArgs),
+    /// An iperf for WebRTC data channels: offer to a WHIP-style echo endpoint (such as
+    /// `muon serve`), then measure round-trip times and a bulk transfer checked byte by byte.
+    Perf(perf::PerfArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Demo(args) => demo::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Perf(args) => perf::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,88 @@
+//! `muon serve`: a WHIP-style echo server with a browser page.
+//!
+//! Each `POST /offer` (or `/whip`) gets a new muon peer connection that answers the offer
+//! (non-trickle: the answer carries every candidate) and sends back, unchanged, every message
+//! on every data channel the remote opens. Audio and video sections of an offer are answered
+//! rejected (port 0, JSEP section 5.3.1) by the engine; media is not reflected yet. `GET /`
+//! serves a page that connects from a browser, chats through the echo and measures the
+//! round-trip time and a bulk-transfer rate. The routes are in [`http`].
+
+mod http;
+pub(crate) mod net;
+mod session;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use tokio::net::TcpListener;
+
+use http::App;
+pub(crate) use net::NetArgs;
+use session::Sessions;
+
+/// Options of `muon serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// HTTP address to listen on (port 0: any free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Most sessions at once; more offers are answered 503.
+    #[arg(long, default_value_t = 256)]
+    max_sessions: usize,
+    /// Seconds a session may take to connect before it is dropped.
+    #[arg(long, default_value_t = 30)]
+    connect_timeout: u64,
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+/// Runs the server until Ctrl-C. Logs go to stderr (`RUST_LOG`, default `info`); the first
+/// line on stdout is `listening on http://ADDR/`.
+pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
+    init_tracing();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(serve(args))
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+pub(crate) fn init_tracing_with(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // A second call (never in this binary) would fail harmlessly.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn init_tracing() {
+    init_tracing_with("info");
+}
+
+async fn serve(args: &ServeArgs) -> Result<(), String> {
+    let config = args.net.config(Some(args.listen.ip())).await?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    let sessions = Sessions::new(
+        args.max_sessions.max(1),
+        Duration::from_secs(args.connect_timeout),
+    );
+    let app = Arc::new(App { sessions, config });
+    println!("listening on http://{addr}/");
+    tracing::info!(%addr, "open http://{addr}/ in a browser, or run: muon perf http://{addr}/offer");
+    axum::serve(listener, http::router(app))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("server: {e}"))
+}
