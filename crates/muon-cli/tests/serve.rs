@@ -69,14 +69,20 @@ async fn offer_gets_a_complete_answer_and_every_message_is_echoed() {
         within(20, text.closed()).await;
         let mut state = pc.connection_state();
         for _ in 0..100 {
-            if matches!(state, PeerConnectionState::Closed | PeerConnectionState::Failed) {
+            if matches!(
+                state,
+                PeerConnectionState::Closed | PeerConnectionState::Failed
+            ) {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
             state = pc.connection_state();
         }
         assert!(
-            matches!(state, PeerConnectionState::Closed | PeerConnectionState::Failed),
+            matches!(
+                state,
+                PeerConnectionState::Closed | PeerConnectionState::Failed
+            ),
             "{state:?}"
         );
     })
