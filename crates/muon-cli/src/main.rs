@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod demo;
 mod perf;
 mod serve;
@@ -28,6 +29,9 @@ enum Command {
     /// An iperf for WebRTC data channels: offer to a WHIP-style echo endpoint (such as
     /// `muon serve`), then measure round-trip times and a bulk transfer checked byte by byte.
     Perf(perf::PerfArgs),
+    /// The performance yardstick of BENCH-PROTOCOL.md (bench/README.md): `muon bench dc`
+    /// (one pair, bulk data channel) or `muon bench conns --conns N` (many pairs at once).
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Perf(args) => perf::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
