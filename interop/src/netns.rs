@@ -28,7 +28,7 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 /// Runs `body` inside a private network namespace.
 ///
 /// Outside (when [`NETNS_ENV`] is unset) this re-runs the current test binary as
-/// `<exe> <test_name> --exact --nocapture --test-threads=1` under
+/// `<exe> <test_name> --exact --include-ignored --nocapture --test-threads=1` under
 /// `unshare -n -p -f --kill-child --mount-proc -- sh -c 'ip link set lo up && exec ...'`,
 /// with [`NETNS_ENV`] set, waits at most [`TEST_TIMEOUT`] and panics unless the run passed
 /// (printing its output, which libtest shows for a failing test). Inside, it checks that the
@@ -64,7 +64,15 @@ pub fn reexec_in_private_netns(test_name: &str, body: impl FnOnce()) {
     ])
     .arg(r#"ip link set lo up && exec "$0" "$@""#)
     .arg(exe)
-    .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
+    // The outer run chose to run this test, ignored or not (`-- --ignored`): the inner
+    // run must not skip it and pass with nothing run.
+    .args([
+        test_name,
+        "--exact",
+        "--include-ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ])
     .env(NETNS_ENV, "1")
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
@@ -83,7 +91,11 @@ pub fn reexec_in_private_netns(test_name: &str, body: impl FnOnce()) {
     // Shown by libtest only when the test fails (or with --nocapture).
     print!("---- {test_name} in its namespace: stdout\n{out}---- stderr\n{err}");
     match status {
-        Ok(s) if s.success() => {}
+        // A wrong `test_name` would run nothing and pass.
+        Ok(s) if s.success() => assert!(
+            out.contains("test result: ok. 1 passed"),
+            "{test_name}: the namespaced run ran no test; is that its exact path?"
+        ),
         Ok(s) => panic!(
             "{test_name} failed inside its private network namespace ({s}); its output is above"
         ),

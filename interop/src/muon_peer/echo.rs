@@ -94,6 +94,14 @@ impl Session {
                 self.rep
                     .report("pc-state", json!({ "state": format!("{s:?}") }));
             }
+            PeerEvent::IceConnectionState(s) => {
+                self.rep
+                    .report("ice-state", json!({ "state": format!("{s:?}") }));
+            }
+            PeerEvent::DtlsState(s) => {
+                self.rep
+                    .report("dtls-state", json!({ "state": format!("{s:?}") }));
+            }
             PeerEvent::Failed(reason) => {
                 self.rep
                     .report("error", json!({ "detail": format!("failed: {reason:?}") }));
