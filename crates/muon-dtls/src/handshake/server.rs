@@ -61,6 +61,11 @@ enum Stage {
     },
 }
 
+/// The largest ClientHello a listening server reassembles from fragments before a cookie
+/// returns (RFC 6347 section 4.2.3 lets a ClientHello be fragmented). Browsers' hellos are
+/// 0.2 to 1.5 KiB; whole hellos in one record are not subject to this limit.
+pub(crate) const MAX_LISTEN_CLIENT_HELLO: usize = 4096;
+
 /// What the server chose from a ClientHello.
 struct Choice {
     suite: CipherSuite,
@@ -78,14 +83,33 @@ impl Dtls {
         payload: &[u8],
     ) -> Result<(), DtlsError> {
         let mut r = Reader::new(payload);
-        let (h, body) = HandshakeHeader::decode(&mut r)?;
-        // A ClientHello must fit one record here: reassembling would need state.
-        if h.msg_type != HandshakeType::CLIENT_HELLO
-            || h.fragment_offset != 0
-            || h.fragment_length != h.length
-        {
+        let (h, fragment) = HandshakeHeader::decode(&mut r)?;
+        if h.msg_type != HandshakeType::CLIENT_HELLO {
             return Err(DtlsError::PeerMisbehaved(Misbehavior::UnexpectedMessage));
         }
+        let reassembled;
+        let body = if h.fragment_offset == 0 && h.fragment_length == h.length {
+            fragment
+        } else {
+            // Browsers' ClientHellos outgrow one record (Chromium 156: 1413 bytes with DTLS
+            // 1.3 key shares). Fragments are gathered in the otherwise idle reassembler, for
+            // one message at a time and at most MAX_LISTEN_CLIENT_HELLO bytes: a spoofed
+            // fragment costs a fixed, small buffer and arms no timer.
+            if h.length as usize > MAX_LISTEN_CLIENT_HELLO {
+                return Err(DtlsError::PeerMisbehaved(Misbehavior::MessageTooLarge));
+            }
+            if self.reasm.next_seq() != h.message_seq {
+                self.reasm.reset_to(h.message_seq);
+            }
+            self.reasm.insert(0, &h, fragment)?;
+            match self.reasm.pop() {
+                Some(msg) => {
+                    reassembled = msg.body;
+                    &reassembled[..]
+                }
+                None => return Ok(()),
+            }
+        };
         let hello = ClientHello::decode(body)?;
         if !cookie::check(&self.cookie_secret, &hello) {
             let hvr = HelloVerifyRequest {
