@@ -311,3 +311,42 @@ fn a_server_closing_mid_transfer_fails_clearly() {
         "the ping phase completed before the close"
     );
 }
+
+#[test]
+fn a_server_ice_cannot_reach_times_out_naming_the_stage() {
+    let serve = Serve::start(&[]);
+    // The answer's ICE password is not the server's: perf's connectivity checks fail their
+    // integrity check at the server, and the server's responses fail at perf. No pair works.
+    let p = proxy(
+        serve.base.clone(),
+        |answer| {
+            answer
+                .lines()
+                .map(|l| match l.strip_prefix("a=ice-pwd:") {
+                    Some(_) => "a=ice-pwd:0123456789abcdefghijklmn\r\n".to_owned(),
+                    None => format!("{l}\r\n"),
+                })
+                .collect()
+        },
+        |_| {},
+    );
+    let run = perf(&p.url("/offer"), &["--json", "--connect-timeout", "3"], 30);
+    eprintln!("perf said: {}", run.stderr.trim());
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("timeout: not connected within 3 s")
+            || run.stderr.contains("connection failed: ICE"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.json()["ping"],
+        Value::Null,
+        "never got to the ping phase"
+    );
+    assert_eq!(
+        run.json()["delete_status"],
+        200,
+        "the session is ended even so"
+    );
+}
