@@ -98,7 +98,9 @@ impl MuonPeer {
         let rep = reporter;
         let end = move |id: &str| {
             if let Some(commands) = lock(&sessions).remove(id) {
-                // A full queue or a finished session: either way it is closing.
+                // Fails only when the session already ended, or when COMMAND_QUEUE commands
+                // are still waiting (its task takes them as they come): then the connection
+                // closes when the runtime stops.
                 let _ = commands.try_send(Command::Close);
             }
             rep.report("session-deleted", json!({ "id": id }));
