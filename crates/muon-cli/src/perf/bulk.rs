@@ -206,7 +206,11 @@ async fn send_all(
         plan.fill(seq, &mut msg);
         digest.add(&msg);
         let len = msg.len() as u64;
-        tokio::time::timeout(stall, tx.send(msg))
+        let msg = muon::Message {
+            binary: true,
+            data: msg.into(),
+        };
+        tokio::time::timeout(stall, crate::serve::send_rechecking(&tx, msg))
             .await
             .map_err(|_| PerfError::Stalled {
                 phase: "bulk send",
