@@ -350,3 +350,52 @@ fn a_server_ice_cannot_reach_times_out_naming_the_stage() {
         "the session is ended even so"
     );
 }
+
+/// The session URL the proxy saw last (`after_answer` is a plain `fn`).
+static SESSION: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+#[test]
+fn a_client_that_vanishes_mid_transfer_is_cleaned_up_by_the_server() {
+    let serve = Serve::start(&[]);
+    let p = proxy(
+        serve.base.clone(),
+        |answer| answer,
+        |session| *SESSION.lock().unwrap() = Some(session),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_muon"))
+        .args(["perf", &p.url("/offer"), "--pings", "5", "--bytes", "1G"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut session = None;
+    for _ in 0..100 {
+        session = SESSION.lock().unwrap().clone();
+        if session.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let session = session.expect("perf posted an offer");
+    std::thread::sleep(Duration::from_secs(2));
+    let live = request("GET", &session, None, Duration::from_secs(10)).unwrap();
+    assert_eq!(live.status, 200, "the session is live mid-transfer");
+    // SIGKILL: no DTLS close_notify, no SCTP ABORT; the server only sees silence.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let t0 = std::time::Instant::now();
+    let mut gone = false;
+    while t0.elapsed() < Duration::from_secs(90) {
+        if request("GET", &session, None, Duration::from_secs(10))
+            .unwrap()
+            .status
+            == 404
+        {
+            gone = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    eprintln!("vanished client's session removed after {:?}", t0.elapsed());
+    assert!(gone, "the session outlived its silent client by 90 s");
+}
