@@ -205,6 +205,25 @@ async fn audio_and_video_sections_are_rejected_in_a_valid_answer() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_origins_may_post_offers() {
+    let serve = Serve::start(&[]);
+    let r = http("OPTIONS", serve.url("/offer"), None).await;
+    assert_eq!(r.status, 204);
+    assert_eq!(r.get_header("access-control-allow-origin"), Some("*"));
+    assert!(
+        r.get_header("access-control-allow-methods")
+            .unwrap()
+            .contains("POST")
+    );
+    let r = post_sdp(&serve, AV_OFFER).await;
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        r.get_header("access-control-expose-headers"),
+        Some("Location")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_is_served() {
     let serve = Serve::start(&[]);
     let r = http("GET", serve.url("/"), None).await;

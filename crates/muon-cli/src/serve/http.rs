@@ -11,6 +11,10 @@
 //! - `GET /session/<id>`: `200` while the session lives, else `404`.
 //! - `GET /`: the test page.
 //!
+//! Every response allows any origin (CORS), and `OPTIONS` preflights are answered `204`, so a
+//! page served from elsewhere can use the server as its WHIP endpoint (RFC 9725 section 4.7
+//! expects WHIP endpoints to be usable from browsers this way).
+//!
 //! [RFC 9725]: https://www.rfc-editor.org/rfc/rfc9725
 
 use std::sync::Arc;
@@ -19,7 +23,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use muon::{Config, PeerConnection, SessionDescription};
@@ -49,7 +53,25 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/session/{id}", delete(end_session).get(session_status))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_OFFER_BYTES))
+        .layer(axum::middleware::map_response(cors))
         .with_state(app)
+}
+
+/// Adds the CORS headers; turns a preflight (`OPTIONS`, unrouted) into `204`.
+async fn cors(method: Method, mut r: Response) -> Response {
+    if method == Method::OPTIONS {
+        r = StatusCode::NO_CONTENT.into_response();
+    }
+    let h = r.headers_mut();
+    for (name, value) in [
+        ("access-control-allow-origin", "*"),
+        ("access-control-allow-methods", "GET, POST, DELETE, OPTIONS"),
+        ("access-control-allow-headers", "Content-Type"),
+        ("access-control-expose-headers", "Location"),
+    ] {
+        h.insert(name, HeaderValue::from_static(value));
+    }
+    r
 }
 
 async fn page() -> Html<&'static str> {
