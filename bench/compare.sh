@@ -3,7 +3,12 @@
 # modes dc and conns alternately (muon pion str0m, muon pion str0m, ...) and prints a table of
 # medians with muon's ratios to each peer. Progress goes to stderr, the table to stdout.
 #
-#   bench/compare.sh [--rounds N] [--quick] [--total SIZE] [--msg BYTES] [--conns N] [--no-build]
+#   bench/compare.sh [--rounds N] [--quick] [--total SIZE] [--msg BYTES] [--conns N]
+#                    [--current-thread] [--no-build] [--table FILE]
+#
+# --current-thread: every program on one thread (tokio current-thread runtime for muon and
+# str0m, GOMAXPROCS=1 for Pion) instead of one worker per core. --table FILE: only print
+# the table of an earlier run's raw results (its RESULTS file).
 #
 # Environment: MUON_TARGET_DIR (default: $CARGO_TARGET_DIR or <repo>/target),
 # STR0M_TARGET_DIR (default: <repo>/bench/str0m/target), PION_BIN (default:
@@ -16,6 +21,8 @@ total=256M
 msg=16384
 conns=100
 build=1
+rt_flag=""
+table_only=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) rounds="$2"; shift 2 ;;
@@ -24,7 +31,9 @@ while [ $# -gt 0 ]; do
         --msg) msg="$2"; shift 2 ;;
         --conns) conns="$2"; shift 2 ;;
         --no-build) build=0; shift ;;
-        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --current-thread) rt_flag=--current-thread; shift ;;
+        --table) table_only="$2"; shift 2 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -35,9 +44,14 @@ str0m_target="${STR0M_TARGET_DIR:-$root/bench/str0m/target}"
 pion_bin="${PION_BIN:-$root/bench/pion/pion-bench}"
 muon_bin="$muon_target/release/muon"
 str0m_bin="$str0m_target/release/bench-str0m"
-results="${RESULTS:-$(mktemp -t muon-compare.XXXXXX)}"
-: > "$results"
 say() { echo "compare: $*" >&2; }
+if [ -n "$table_only" ]; then
+    results="$table_only"
+    build=0
+else
+    results="${RESULTS:-$(mktemp -t muon-compare.XXXXXX)}"
+    : > "$results"
+fi
 
 if [ "$build" = 1 ]; then
     say "building muon (release)"
@@ -49,19 +63,25 @@ if [ "$build" = 1 ]; then
 fi
 
 impls=()
-if [ -x "$muon_bin" ] && "$muon_bin" bench --help >/dev/null 2>&1; then
+if [ -n "$table_only" ]; then
+    for impl in muon pion str0m; do
+        grep -q "\"impl\":\"$impl\"" "$results" && impls+=("$impl")
+    done
+elif [ -x "$muon_bin" ] && "$muon_bin" bench --help >/dev/null 2>&1; then
     impls+=(muon)
 else
     say "muon has no 'bench' subcommand yet ($muon_bin): comparing the other two only"
 fi
-[ -x "$pion_bin" ] && impls+=(pion) || say "no Pion program at $pion_bin"
-[ -x "$str0m_bin" ] && impls+=(str0m) || say "no str0m program at $str0m_bin"
+if [ -z "$table_only" ]; then
+    [ -x "$pion_bin" ] && impls+=(pion) || say "no Pion program at $pion_bin"
+    [ -x "$str0m_bin" ] && impls+=(str0m) || say "no str0m program at $str0m_bin"
+fi
 [ ${#impls[@]} -gt 0 ] || { say "nothing to run"; exit 1; }
 
 cmd_of() {
     case "$1" in
         muon) echo "$muon_bin bench" ;;
-        pion) echo "$pion_bin" ;;
+        pion) if [ -n "$rt_flag" ]; then echo "env GOMAXPROCS=1 $pion_bin"; else echo "$pion_bin"; fi ;;
         str0m) echo "$str0m_bin" ;;
     esac
 }
@@ -71,6 +91,8 @@ run_one() {
     local impl="$1" mode="$2" out line
     local args
     if [ "$mode" = dc ]; then args="dc --total $total --msg $msg"; else args="conns --conns $conns"; fi
+    # Pion takes GOMAXPROCS instead (see cmd_of).
+    if [ -n "$rt_flag" ] && [ "$impl" != pion ]; then args="$args $rt_flag"; fi
     say "round $r/$rounds: $impl $args"
     # shellcheck disable=SC2046
     if out="$(timeout 600 $(cmd_of "$impl") $args 2>/dev/null)"; then
@@ -82,19 +104,21 @@ run_one() {
     fi
 }
 
-for r in $(seq 1 "$rounds"); do
-    for mode in dc conns; do
-        for impl in "${impls[@]}"; do
-            run_one "$impl" "$mode"
+if [ -z "$table_only" ]; then
+    for r in $(seq 1 "$rounds"); do
+        for mode in dc conns; do
+            for impl in "${impls[@]}"; do
+                run_one "$impl" "$mode"
+            done
         done
     done
-done
-say "raw results: $results"
+    say "raw results: $results"
+fi
 
 # field IMPL MODE KEY: the values of KEY over every run of IMPL in MODE, one per line.
 field() {
     grep "\"impl\":\"$1\"" "$results" | grep "\"mode\":\"$2\"" |
-        sed -n "s/.*\"$3\":\([-0-9.eE+]*\).*/\1/p"
+        sed -n "s/.*\"$3\":\([-0-9.eE+]*\).*/\1/p" || true
 }
 # median of stdin numbers ("-" if none).
 median() {
@@ -118,7 +142,11 @@ ratio() {
 
 cols=(mib_per_s setup_ms rss_per_conn_kib all_open_ms dc_rss)
 echo
-echo "Medians of $rounds round(s): dc --total $total --msg $msg; conns --conns $conns"
+if [ -n "$table_only" ]; then
+    echo "Medians of the runs in $results"
+else
+    echo "Medians of $rounds round(s): dc --total $total --msg $msg; conns --conns $conns${rt_flag:+; $rt_flag}"
+fi
 printf '%-16s %12s %10s %18s %13s %14s\n' "" "dc MiB/s" "setup_ms" "rss_per_conn_kib" "all_open_ms" "dc peak MiB"
 for impl in "${impls[@]}"; do
     printf '%-16s' "$impl"
