@@ -48,6 +48,9 @@ pub(crate) async fn run(
                     }
                 }
             }
+            if stalled.is_some() {
+                wake_senders_with_room(&mut core, inner.config.send_high_water);
+            }
             (out, core.rtc.poll_timeout(), core.closed)
         };
         for t in transmits {
@@ -128,6 +131,21 @@ async fn recv_any(sockets: &[UdpSocket], buf: &mut [u8]) -> Option<(usize, usize
         Poll::Pending
     })
     .await
+}
+
+/// While a message waits for room, engine events (the buffered-amount-low wake-ups among
+/// them) stay queued behind it. A sender waiting for room must not depend on them: an echo
+/// that reads, then sends, would wait on itself. Room is a level, not an edge, so check it.
+fn wake_senders_with_room(core: &mut Core, high_water: usize) {
+    let Core { rtc, routes, .. } = core;
+    for (id, route) in routes.iter() {
+        if rtc
+            .channel(*id)
+            .is_some_and(|ch| ch.buffered_amount() <= high_water)
+        {
+            route.shared.low.notify_waiters();
+        }
+    }
 }
 
 /// Routes one engine event; returns a message that must wait for room.
