@@ -210,7 +210,7 @@ async fn send_all(
             binary: true,
             data: msg.into(),
         };
-        tokio::time::timeout(stall, crate::serve::send_rechecking(&tx, msg))
+        tokio::time::timeout(stall, crate::serve::send_back(&tx, msg))
             .await
             .map_err(|_| PerfError::Stalled {
                 phase: "bulk send",

@@ -22,7 +22,7 @@ use tokio::net::TcpListener;
 use http::App;
 pub(crate) use net::NetArgs;
 use session::Sessions;
-pub(crate) use session::send_rechecking;
+pub(crate) use session::send_back;
 
 /// Options of `muon serve`.
 #[derive(Debug, Args)]

@@ -169,37 +169,22 @@ async fn run(mut pc: PeerConnection, stop: Arc<Notify>, connect_timeout: Duratio
 async fn echo(mut ch: DataChannel) {
     let tx = ch.sender();
     while let Some(m) = ch.recv().await {
-        if send_rechecking(&tx, m).await.is_err() {
+        if send_back(&tx, m).await.is_err() {
             break;
         }
     }
     tracing::debug!(label = ch.label(), "channel ended");
 }
 
-/// How often a blocked send looks for room again by itself.
-pub(crate) const SEND_RECHECK: Duration = Duration::from_millis(20);
-
-/// Sends `m`, re-checking for room every [`SEND_RECHECK`] instead of relying on the
-/// buffered-amount-low wake-up alone. Works around a lost wake-up in muon's driver: while
-/// one channel's receive queue is full it stops polling engine events, the low-water event
-/// among them, and an echo blocked in `send` is exactly what keeps that queue full; both
-/// sides then wait forever (seen as bulk stalls of 64-256 MiB transfers between two muon
-/// peers). Dropping a waiting `send` is safe: it only sends in the poll that finds room.
-pub(crate) async fn send_rechecking(
+/// Sends `m` back as it came: text as text, binary as binary, waiting for room.
+pub(crate) async fn send_back(
     tx: &muon::DataChannelSender,
     m: muon::Message,
 ) -> Result<(), muon::Error> {
-    let text = (!m.binary).then(|| String::from_utf8_lossy(&m.data).into_owned());
-    loop {
-        let attempt = async {
-            match &text {
-                Some(t) => tx.send_text(t).await,
-                None => tx.send(m.data.clone()).await,
-            }
-        };
-        if let Ok(sent) = tokio::time::timeout(SEND_RECHECK, attempt).await {
-            return sent;
-        }
+    if m.binary {
+        tx.send(m.data).await
+    } else {
+        tx.send_text(&String::from_utf8_lossy(&m.data)).await
     }
 }
 
