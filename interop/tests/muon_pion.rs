@@ -5,46 +5,15 @@
 //! Each test re-runs itself in a private network namespace (root needed; CI runs as root).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
+mod common;
+
+use common::{RUN, STEP, assert_loopback_candidates, assert_run_passed};
 
 use muon::{DataChannelInit, FailReason, PeerConnection, PeerEvent, SessionDescription};
 use muon_interop::{
-    MuonPeer, OfferPlan, PionPeer, Reliability, Report, Reports, muon_config, post_offer,
+    MuonPeer, OfferPlan, PionPeer, Reliability, Report, muon_config, post_offer,
     reexec_in_private_netns,
 };
-
-/// Bound on one offering run end to end (the plan's own timeout is 60 s).
-const RUN: Duration = Duration::from_secs(90);
-/// Bound on each single report or reply expected after a run.
-const STEP: Duration = Duration::from_secs(10);
-
-fn assert_run_passed(who: &str, plan: &OfferPlan, reports: &[Report]) {
-    let failures = plan.failures(reports);
-    assert!(
-        failures.is_empty(),
-        "{who}'s offering run failed:\n{}",
-        failures.join("\n")
-    );
-    if let Some(rate) = OfferPlan::bulk_rate(reports) {
-        println!("{who} bulk: {} MiB at {rate:.1} MB/s", plan.bulk >> 20);
-    }
-}
-
-/// The peer's SDP names only 127.0.0.1 host candidates.
-fn assert_loopback_candidates(reports: &mut Reports, who: &str) {
-    let r = reports
-        .expect(STEP, "a local-sdp report", |r| r.event() == "local-sdp")
-        .unwrap();
-    let sdp = r.str("sdp").unwrap();
-    let candidates: Vec<&str> = sdp
-        .lines()
-        .filter(|l| l.starts_with("a=candidate:"))
-        .collect();
-    assert!(!candidates.is_empty(), "{who}: no candidates:\n{sdp}");
-    for c in candidates {
-        assert_eq!(c.split(' ').nth(4), Some("127.0.0.1"), "{who}: {c}");
-    }
-}
 
 /// Text and binary echo of 1 B to 256 KiB on two channels, three channels opened by Pion and
 /// announced to muon, close-after-first (Pion closes), muon closing its echo channels, Pion

@@ -4,53 +4,19 @@
 //! Each test re-runs itself in a private network namespace (root needed; CI runs as root).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{RUN, STEP, assert_loopback_candidates, assert_run_passed};
+
 use std::collections::HashMap;
 use std::fs;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use muon_interop::http::request;
 use muon_interop::{
-    Chromium, Endpoint, OfferPlan, Page, PionPeer, Reliability, Report, Reports, Session,
-    post_offer, reexec_in_private_netns,
+    Chromium, Endpoint, OfferPlan, Page, PionPeer, Reliability, Report, Session, post_offer,
+    reexec_in_private_netns,
 };
-
-/// Bound on one offering run end to end (the peers' own plan timeout is 60 s).
-const RUN: Duration = Duration::from_secs(90);
-/// Bound on each single report or reply expected after a run.
-const STEP: Duration = Duration::from_secs(10);
-
-/// The peer's SDP (offer or answer) is complete and names only 127.0.0.1: no mDNS `.local`
-/// name, no other interface.
-fn assert_loopback_candidates(reports: &mut Reports, who: &str) {
-    let r = reports
-        .expect(STEP, "a local-sdp report", |r| r.event() == "local-sdp")
-        .unwrap();
-    let sdp = r.str("sdp").unwrap();
-    let candidates: Vec<&str> = sdp
-        .lines()
-        .filter(|l| l.starts_with("a=candidate:"))
-        .collect();
-    assert!(
-        !candidates.is_empty(),
-        "{who}: no candidates in a non-trickle SDP:\n{sdp}"
-    );
-    for c in candidates {
-        assert_eq!(c.split(' ').nth(4), Some("127.0.0.1"), "{who}: {c}");
-    }
-}
-
-fn assert_run_passed(plan: &OfferPlan, reports: &[Report]) {
-    let failures = plan.failures(reports);
-    assert!(
-        failures.is_empty(),
-        "offering run failed:\n{}",
-        failures.join("\n")
-    );
-    if let Some(rate) = OfferPlan::bulk_rate(reports) {
-        println!("bulk: {} MiB at {rate:.1} MB/s", plan.bulk >> 20);
-    }
-}
 
 #[test]
 fn chromium_offers_to_pion() {
@@ -63,7 +29,7 @@ fn chromium_offers_to_pion() {
         let mut page = Page::start().unwrap();
         let _browser = Chromium::launch(&page.offerer_page(&url, &plan)).unwrap();
         page.reports().done(RUN).unwrap();
-        assert_run_passed(&plan, page.reports().seen());
+        assert_run_passed("offerer", &plan, page.reports().seen());
         assert_loopback_candidates(page.reports(), "chromium offer");
         assert_loopback_candidates(pion.reports(), "pion answer");
         plan.expect_answerer_side(pion.reports(), STEP).unwrap();
@@ -91,7 +57,7 @@ fn pion_offers_to_chromium() {
         };
         let mut pion = PionPeer::offerer(&page.offer_url(), &plan).unwrap();
         pion.reports().done(RUN).unwrap();
-        assert_run_passed(&plan, pion.reports().seen());
+        assert_run_passed("offerer", &plan, pion.reports().seen());
         assert!(
             pion.wait(STEP).unwrap().success(),
             "a passing offerer exits 0"
@@ -116,7 +82,7 @@ fn pion_offers_to_pion() {
         };
         let mut offerer = PionPeer::offerer(&url, &plan).unwrap();
         offerer.reports().done(RUN).unwrap();
-        assert_run_passed(&plan, offerer.reports().seen());
+        assert_run_passed("offerer", &plan, offerer.reports().seen());
         plan.expect_answerer_side(answerer.reports(), STEP).unwrap();
     });
 }
@@ -202,7 +168,7 @@ fn harness_endpoint_relays_between_pion_peers() {
         };
         let mut offerer = PionPeer::offerer(&endpoint.offer_url(), &plan).unwrap();
         offerer.reports().done(RUN).unwrap();
-        assert_run_passed(&plan, offerer.reports().seen());
+        assert_run_passed("offerer", &plan, offerer.reports().seen());
         plan.expect_answerer_side(answerer.reports(), STEP).unwrap();
         assert!(
             sessions.lock().unwrap().is_empty(),
@@ -224,7 +190,7 @@ fn chromium_offers_unordered_channels_to_pion() {
         let mut page = Page::start().unwrap();
         let _browser = Chromium::launch(&page.offerer_page(&url, &plan)).unwrap();
         page.reports().done(RUN).unwrap();
-        assert_run_passed(&plan, page.reports().seen());
+        assert_run_passed("offerer", &plan, page.reports().seen());
         plan.expect_answerer_side(pion.reports(), STEP).unwrap();
     });
 }
@@ -251,7 +217,7 @@ fn pion_offers_unreliable_channels_to_chromium() {
         };
         let mut pion = PionPeer::offerer(&page.offer_url(), &plan).unwrap();
         pion.reports().done(RUN).unwrap();
-        assert_run_passed(&plan, pion.reports().seen());
+        assert_run_passed("offerer", &plan, pion.reports().seen());
         plan.expect_answerer_side(page.reports(), STEP).unwrap();
     });
 }
