@@ -1,42 +1,30 @@
 //! The task that owns a peer's sockets and drives its engine: datagrams in, timers,
 //! datagrams out, events routed to the API handles.
 
-use std::future::poll_fn;
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::task::Poll;
 use std::time::Instant;
 
 use muon_proto::Receive;
 use muon_rtc::{ChannelState, RtcEvent};
-use tokio::io::ReadBuf;
-use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use crate::channel::Message;
+use crate::io::{Batch, SocketSet};
 use crate::peer::{Core, Inner, PeerEvent, mark_closed};
-
-/// Largest datagram read.
-const RECV_BUFFER: usize = 65_536;
 
 /// A message that did not fit its channel's queue: the driver waits for room before taking
 /// anything more from the engine (whose SCTP window then closes).
 type Stalled = (mpsc::Sender<Message>, Message);
 
-pub(crate) async fn run(
-    inner: Arc<Inner>,
-    sockets: Vec<UdpSocket>,
-    events: mpsc::Sender<PeerEvent>,
-) {
-    let addrs: Vec<Option<SocketAddr>> = sockets.iter().map(|s| s.local_addr().ok()).collect();
-    let mut buf = vec![0u8; RECV_BUFFER];
+pub(crate) async fn run(inner: Arc<Inner>, sockets: SocketSet, events: mpsc::Sender<PeerEvent>) {
+    let mut batch = Batch::new();
+    let mut out = Vec::new();
     let mut stalled: Option<Stalled> = None;
     loop {
-        let (transmits, timeout, closed) = {
+        let (timeout, closed) = {
             let Ok(mut core) = inner.lock() else {
                 return;
             };
-            let mut out = Vec::new();
             while let Some(t) = core.rtc.poll_transmit() {
                 out.push(t);
             }
@@ -51,19 +39,9 @@ pub(crate) async fn run(
             if stalled.is_some() {
                 wake_senders_with_room(&mut core, inner.config.send_high_water);
             }
-            (out, core.rtc.poll_timeout(), core.closed)
+            (core.rtc.poll_timeout(), core.closed)
         };
-        for t in transmits {
-            let socket = addrs
-                .iter()
-                .position(|a| *a == Some(t.source))
-                .and_then(|i| sockets.get(i));
-            if let Some(socket) = socket
-                && let Err(e) = socket.send_to(&t.contents, t.destination).await
-            {
-                tracing::debug!(error = %e, "send failed");
-            }
-        }
+        sockets.send_all(&mut out).await;
         if closed {
             if let Ok(mut core) = inner.lock() {
                 for (_, r) in core.routes.drain() {
@@ -91,14 +69,14 @@ pub(crate) async fn run(
                     core.rtc.handle_timeout(Instant::now());
                 }
             }
-            received = recv_any(&sockets, &mut buf) => {
-                if let Some((i, n, source)) = received
-                    && let (Some(Some(destination)), Some(contents)) = (addrs.get(i), buf.get(..n))
-                    && let Ok(mut core) = inner.lock()
-                {
-                    let rx = Receive { source, destination: *destination, contents };
-                    // Refused datagrams are counted in the engine's stats.
-                    let _ = core.rtc.handle_receive(Instant::now(), rx);
+            () = sockets.recv_batch(&mut batch) => {
+                if let Ok(mut core) = inner.lock() {
+                    let now = Instant::now();
+                    for (d, contents) in batch.iter() {
+                        let rx = Receive { source: d.source, destination: d.destination, contents };
+                        // Refused datagrams are counted in the engine's stats.
+                        let _ = core.rtc.handle_receive(now, rx);
+                    }
                 }
             }
             permit = room => {
@@ -111,26 +89,6 @@ pub(crate) async fn run(
             }
         }
     }
-}
-
-/// Waits for a datagram on any socket: (socket index, length, source).
-async fn recv_any(sockets: &[UdpSocket], buf: &mut [u8]) -> Option<(usize, usize, SocketAddr)> {
-    poll_fn(|cx| {
-        for (i, s) in sockets.iter().enumerate() {
-            let mut rb = ReadBuf::new(buf);
-            match s.poll_recv_from(cx, &mut rb) {
-                Poll::Ready(Ok(from)) => return Poll::Ready(Some((i, rb.filled().len(), from))),
-                // ICMP errors (port unreachable) surface here on some systems: skip them.
-                Poll::Ready(Err(_)) => {
-                    cx.waker().wake_by_ref();
-                    return Poll::Pending;
-                }
-                Poll::Pending => {}
-            }
-        }
-        Poll::Pending
-    })
-    .await
 }
 
 /// While a message waits for room, engine events (the buffered-amount-low wake-ups among

@@ -46,6 +46,7 @@ mod config;
 mod driver;
 mod error;
 mod gather;
+mod io;
 mod peer;
 
 pub use channel::{DataChannel, DataChannelSender, Message};

@@ -13,7 +13,6 @@ use muon_rtc::{
     ChannelId, ChannelState, DataChannelInit, DtlsTransportState, FailReason, IceConnectionState,
     PeerConnectionState, Rtc, RtcConfig, SessionDescription, SignalingState,
 };
-use tokio::net::UdpSocket;
 use tokio::sync::{Notify, mpsc, watch};
 use tracing::Instrument;
 
@@ -21,6 +20,7 @@ use crate::channel::{ChannelShared, DataChannel, Message};
 use crate::config::Config;
 use crate::error::Error;
 use crate::gather::local_ips;
+use crate::io::SocketSet;
 
 /// Something that happened on a [`PeerConnection`], from
 /// [`next_event`](PeerConnection::next_event) or its `Stream`.
@@ -159,21 +159,12 @@ impl PeerConnection {
         rtc_config.max_message_size = config.max_message_size;
         rtc_config.limits = config.limits;
         let mut rtc = Rtc::new(rtc_config, Rng::from_seed(seed), now);
-        let mut sockets = Vec::new();
-        let mut local_addrs = Vec::new();
-        for ip in local_ips(config.interfaces) {
-            let Ok(socket) = UdpSocket::bind(SocketAddr::new(ip, 0)).await else {
-                continue;
-            };
-            let addr = socket.local_addr()?;
-            if rtc.add_local_address(now, addr).is_ok() {
-                local_addrs.push(addr);
-                sockets.push(socket);
-            }
-        }
+        let mut sockets = SocketSet::bind(local_ips(config.interfaces));
+        sockets.retain(|addr| rtc.add_local_address(now, addr).is_ok());
         if sockets.is_empty() {
             return Err(Error::NoLocalAddress);
         }
+        let local_addrs = sockets.addresses().collect();
         rtc.end_of_local_addresses(now);
         let (events_tx, events) = mpsc::channel(config.event_queue.max(1));
         let inner = Arc::new(Inner {
