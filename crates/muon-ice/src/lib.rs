@@ -82,9 +82,10 @@
 //!   added, unpaced.
 //! - When consent on the selected pair expires the agent fails; it does not fall back to
 //!   another valid pair (an ICE restart recovers).
-//! - The mux routes only by source address and authenticated USERNAME, so an agent behind it
-//!   cannot gather server-reflexive candidates through it (STUN server answers come from
-//!   unbound addresses): servers behind a mux are ICE-lite with host candidates.
+//! - The mux opens a route to an agent only for an authenticated check (USERNAME and
+//!   MESSAGE-INTEGRITY) or for the response to a request the agent sent through it
+//!   (`UdpMux::handle_transmit`); the peer's DTLS reaches an agent only from an address that
+//!   checked it.
 
 mod agent;
 mod candidate;

@@ -5,6 +5,12 @@
 //! registered ufrag and whose MESSAGE-INTEGRITY verifies with that agent's password. Only then
 //! is the source bound (bounded per agent and in total), so unknown or unauthenticated
 //! traffic is dropped and counted and never makes the mux allocate.
+//!
+//! An agent behind the mux may send requests too: connectivity checks to a candidate that
+//! has not checked us yet, queries to a STUN server. [`UdpMux::handle_transmit`] remembers
+//! each such request's transaction id (a bounded table, oldest forgotten first), and the
+//! response, matched by transaction id and source, goes back to the agent that asked. A
+//! response binds nothing: the STUN server answers every agent from one address.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -39,6 +45,9 @@ pub struct MuxConfig {
     /// Most source addresses bound in total; beyond it new ones are still routed (after
     /// authentication) but not remembered.
     pub max_addresses: usize,
+    /// Requests sent to unbound addresses whose responses are awaited, in total; beyond it
+    /// the oldest is forgotten (its response, if any, is dropped).
+    pub max_awaited_responses: usize,
 }
 
 impl Default for MuxConfig {
@@ -47,6 +56,7 @@ impl Default for MuxConfig {
             max_agents: 16_384,
             max_addresses_per_agent: 8,
             max_addresses: 65_536,
+            max_awaited_responses: 4096,
         }
     }
 }
@@ -98,6 +108,10 @@ pub struct MuxStats {
     pub agents: usize,
     /// Bound source addresses (gauge).
     pub addresses: usize,
+    /// Responses routed to the agent whose request they answer.
+    pub routed_by_transaction: u64,
+    /// Requests forgotten before their response came (the table was full).
+    pub awaited_evicted: u64,
 }
 
 #[derive(Debug)]
@@ -132,12 +146,32 @@ pub struct UdpMux {
     agents: HashMap<AgentId, Entry>,
     by_ufrag: HashMap<String, AgentId>,
     by_address: HashMap<SocketAddr, AgentId>,
+    /// Transaction id -> the agent that sent the request and where it went.
+    awaited: HashMap<[u8; TID_LEN], (AgentId, SocketAddr)>,
+    awaited_order: VecDeque<[u8; TID_LEN]>,
     next_id: u64,
     stats: MuxStats,
 }
 
 /// How many generations of credentials an agent keeps routable.
 const GENERATIONS: usize = 2;
+
+/// STUN header: type (2), length (2), magic cookie (4), transaction id (12). RFC 8489 s5.
+const TID_LEN: usize = 12;
+const TID_AT: usize = 8;
+/// Class bits of the message type: C1 (0x0100) set means a response (success or error).
+const CLASS_RESPONSE: u16 = 0x0100;
+const CLASS_MASK: u16 = 0x0110;
+
+/// The transaction id and class bits of a datagram that looks like STUN.
+fn stun_header(contents: &[u8]) -> Option<(u16, [u8; TID_LEN])> {
+    if !is_stun(contents) {
+        return None;
+    }
+    let ty = contents.get(..2)?;
+    let tid = contents.get(TID_AT..TID_AT + TID_LEN)?.try_into().ok()?;
+    Some((u16::from_be_bytes([ty[0], ty[1]]), tid))
+}
 
 impl UdpMux {
     /// An empty mux.
@@ -147,6 +181,8 @@ impl UdpMux {
             agents: HashMap::new(),
             by_ufrag: HashMap::new(),
             by_address: HashMap::new(),
+            awaited: HashMap::new(),
+            awaited_order: VecDeque::new(),
             next_id: 0,
             stats: MuxStats::default(),
         }
@@ -188,9 +224,49 @@ impl UdpMux {
         Ok(())
     }
 
+    /// Tells the mux what agent `id` sends: a STUN request to an address not bound to it is
+    /// remembered, so that its response finds the way back. Anything else is ignored.
+    pub fn handle_transmit(&mut self, id: AgentId, destination: SocketAddr, contents: &[u8]) {
+        let Some((ty, tid)) = stun_header(contents) else {
+            return;
+        };
+        if ty & CLASS_MASK != 0 || self.by_address.get(&destination) == Some(&id) {
+            return;
+        }
+        if self.config.max_awaited_responses == 0 || !self.agents.contains_key(&id) {
+            return;
+        }
+        while self.awaited_order.len() >= self.config.max_awaited_responses {
+            if let Some(old) = self.awaited_order.pop_front()
+                && self.awaited.remove(&old).is_some()
+            {
+                self.stats.awaited_evicted += 1;
+            }
+        }
+        if self.awaited.insert(tid, (id, destination)).is_none() {
+            self.awaited_order.push_back(tid);
+        }
+    }
+
+    /// The agent awaiting this datagram as the response to its request, if it is one.
+    fn awaiting(&mut self, rx: &Receive<'_>) -> Option<AgentId> {
+        let (ty, tid) = stun_header(rx.contents)?;
+        if ty & CLASS_RESPONSE == 0 {
+            return None;
+        }
+        let &(id, to) = self.awaited.get(&tid)?;
+        if to != rx.source {
+            return None;
+        }
+        // Its place in the order goes when it reaches the front.
+        self.awaited.remove(&tid);
+        Some(id)
+    }
+
     /// Unregisters an agent and forgets its addresses.
     pub fn remove_agent(&mut self, id: AgentId) -> Result<(), IceError> {
         let entry = self.agents.remove(&id).ok_or(IceError::UnknownAgent)?;
+        self.awaited.retain(|_, (agent, _)| *agent != id);
         for (ufrag, _) in entry.creds {
             self.by_ufrag.remove(&ufrag);
         }
@@ -203,6 +279,12 @@ impl UdpMux {
     /// Which agent a datagram belongs to. Errors are counted in [`stats`](Self::stats); the
     /// caller drops the datagram.
     pub fn route(&mut self, rx: Receive<'_>) -> Result<AgentId, IceError> {
+        if !self.awaited.is_empty()
+            && let Some(id) = self.awaiting(&rx)
+        {
+            self.stats.routed_by_transaction += 1;
+            return Ok(id);
+        }
         if let Some(&id) = self.by_address.get(&rx.source) {
             self.stats.routed_by_address += 1;
             return Ok(id);
@@ -450,5 +532,76 @@ mod tests {
         let mut small = UdpMux::new(full);
         small.add_agent(&g1).unwrap();
         assert_eq!(small.add_agent(&g2), Err(IceError::Limit(Limit::Agents)));
+    }
+
+    fn binding(class: MessageType, tid: u8) -> Vec<u8> {
+        let mut buf = Vec::new();
+        let mut enc = MessageEncoder::new(&mut buf, class, TransactionId::from_bytes([tid; 12]));
+        enc.fingerprint().unwrap();
+        buf
+    }
+
+    #[test]
+    fn responses_to_our_requests_find_the_agent_that_asked() {
+        let mut mux = UdpMux::new(MuxConfig::default());
+        let (a1, a2) = (
+            mux.add_agent(&creds(1)).unwrap(),
+            mux.add_agent(&creds(2)).unwrap(),
+        );
+        let stun_server: SocketAddr = "198.51.100.9:3478".parse().unwrap();
+        // Both agents ask the same STUN server; each answer goes to its asker.
+        mux.handle_transmit(a1, stun_server, &binding(MessageType::BINDING_REQUEST, 1));
+        mux.handle_transmit(a2, stun_server, &binding(MessageType::BINDING_REQUEST, 2));
+        let ok2 = binding(MessageType::BINDING_SUCCESS, 2);
+        let ok1 = binding(MessageType::BINDING_SUCCESS, 1);
+        assert_eq!(mux.route(rx("198.51.100.9:3478", &ok2)), Ok(a2));
+        assert_eq!(mux.route(rx("198.51.100.9:3478", &ok1)), Ok(a1));
+        // Once answered, a replay goes nowhere; nothing was bound.
+        assert!(mux.route(rx("198.51.100.9:3478", &ok1)).is_err());
+        let s = mux.stats();
+        assert_eq!((s.routed_by_transaction, s.addresses), (2, 0));
+    }
+
+    #[test]
+    fn a_response_from_elsewhere_or_a_request_with_an_awaited_id_is_not_routed() {
+        let mut mux = UdpMux::new(MuxConfig::default());
+        let a = mux.add_agent(&creds(1)).unwrap();
+        let to: SocketAddr = "198.51.100.9:3478".parse().unwrap();
+        mux.handle_transmit(a, to, &binding(MessageType::BINDING_REQUEST, 7));
+        let ok = binding(MessageType::BINDING_SUCCESS, 7);
+        assert!(mux.route(rx("198.51.100.66:3478", &ok)).is_err());
+        let req = binding(MessageType::BINDING_REQUEST, 7);
+        assert!(mux.route(rx("198.51.100.9:3478", &req)).is_err());
+        // Non-STUN and responses are never remembered.
+        mux.handle_transmit(a, to, b"\x17\xfe\xfd data");
+        mux.handle_transmit(a, to, &binding(MessageType::BINDING_SUCCESS, 8));
+        let ok8 = binding(MessageType::BINDING_SUCCESS, 8);
+        assert!(mux.route(rx("198.51.100.9:3478", &ok8)).is_err());
+        assert_eq!(mux.route(rx("198.51.100.9:3478", &ok)), Ok(a));
+    }
+
+    #[test]
+    fn awaited_requests_are_bounded_and_forgotten_with_their_agent() {
+        let config = MuxConfig {
+            max_awaited_responses: 8,
+            ..MuxConfig::default()
+        };
+        let mut mux = UdpMux::new(config);
+        let a = mux.add_agent(&creds(1)).unwrap();
+        let to: SocketAddr = "198.51.100.9:3478".parse().unwrap();
+        for tid in 0..100u8 {
+            mux.handle_transmit(a, to, &binding(MessageType::BINDING_REQUEST, tid));
+        }
+        assert!(mux.awaited.len() <= 8 && mux.awaited_order.len() <= 8);
+        assert_eq!(mux.stats().awaited_evicted, 92);
+        let old = binding(MessageType::BINDING_SUCCESS, 0);
+        assert!(mux.route(rx("198.51.100.9:3478", &old)).is_err());
+        let recent = binding(MessageType::BINDING_SUCCESS, 99);
+        assert_eq!(mux.route(rx("198.51.100.9:3478", &recent)), Ok(a));
+        mux.handle_transmit(a, to, &binding(MessageType::BINDING_REQUEST, 200));
+        mux.remove_agent(a).unwrap();
+        assert!(mux.awaited.is_empty());
+        let gone = binding(MessageType::BINDING_SUCCESS, 200);
+        assert!(mux.route(rx("198.51.100.9:3478", &gone)).is_err());
     }
 }

@@ -113,5 +113,6 @@ pub use config::{DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_SCTP_PORT, Limits, RtcConfig}
 pub use error::{DropReason, Limit, RtcError, SdpError};
 pub use event::{FailReason, RtcEvent};
 pub use jsep::{SdpType, SessionDescription};
+pub use muon_dtls::{Certificate, Fingerprint};
 pub use rtc::{Rtc, RtcStats};
 pub use state::{DtlsTransportState, IceConnectionState, PeerConnectionState, SignalingState};

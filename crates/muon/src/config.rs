@@ -2,7 +2,9 @@
 
 use std::net::SocketAddr;
 
-use muon_rtc::{DEFAULT_MAX_MESSAGE_SIZE, Limits};
+use muon_rtc::{Certificate, DEFAULT_MAX_MESSAGE_SIZE, Limits};
+
+use crate::mux::UdpMux;
 
 /// Which local interfaces give host candidates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +59,16 @@ pub struct Config {
     pub event_queue: usize,
     /// Limits of the engine's queues.
     pub limits: Limits,
+    /// Serve on this shared port instead of binding sockets of our own; `interfaces` and
+    /// `udp_ports` are then unused (the mux's addresses are the host candidates).
+    pub mux: Option<UdpMux>,
+    /// Bind our own sockets on a port in this inclusive range (a firewall's opening)
+    /// instead of an ephemeral one.
+    pub udp_ports: Option<(u16, u16)>,
+    /// The DTLS certificate; a fresh one per connection when `None`. Sharing one
+    /// ([`generate_certificate`]) saves a key generation per connection and lets peers pin
+    /// its fingerprint.
+    pub certificate: Option<Certificate>,
 }
 
 impl Default for Config {
@@ -69,6 +81,9 @@ impl Default for Config {
             channel_queue: 256,
             event_queue: 1024,
             limits: Limits::default(),
+            mux: None,
+            udp_ports: None,
+            certificate: None,
         }
     }
 }
@@ -81,10 +96,39 @@ impl Config {
         self
     }
 
+    /// Serves on a shared [`UdpMux`] port.
+    #[must_use]
+    pub fn with_mux(mut self, mux: UdpMux) -> Self {
+        self.mux = Some(mux);
+        self
+    }
+
+    /// Binds own sockets on a port in `low..=high`.
+    #[must_use]
+    pub fn with_udp_ports(mut self, low: u16, high: u16) -> Self {
+        self.udp_ports = Some((low, high));
+        self
+    }
+
+    /// Uses this DTLS certificate.
+    #[must_use]
+    pub fn with_certificate(mut self, certificate: Certificate) -> Self {
+        self.certificate = Some(certificate);
+        self
+    }
+
     /// Adds a STUN server.
     #[must_use]
     pub fn with_stun_server(mut self, server: SocketAddr) -> Self {
         self.stun_servers.push(server);
         self
     }
+}
+
+/// A fresh self-signed ECDSA P-256 certificate, keyed from the OS's randomness, to share
+/// between connections ([`Config::with_certificate`]).
+pub fn generate_certificate() -> Result<Certificate, crate::Error> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|_| crate::Error::Randomness)?;
+    Ok(Certificate::generate(&mut muon_proto::Rng::from_seed(seed)))
 }

@@ -4,20 +4,18 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use muon_proto::Receive;
 use muon_rtc::{ChannelState, RtcEvent};
 use tokio::sync::mpsc;
 
 use crate::channel::Message;
-use crate::io::{Batch, SocketSet};
+use crate::io::PeerIo;
 use crate::peer::{Core, Inner, PeerEvent, mark_closed};
 
 /// A message that did not fit its channel's queue: the driver waits for room before taking
 /// anything more from the engine (whose SCTP window then closes).
 type Stalled = (mpsc::Sender<Message>, Message);
 
-pub(crate) async fn run(inner: Arc<Inner>, sockets: SocketSet, events: mpsc::Sender<PeerEvent>) {
-    let mut batch = Batch::new();
+pub(crate) async fn run(inner: Arc<Inner>, mut io: PeerIo, events: mpsc::Sender<PeerEvent>) {
     let mut out = Vec::new();
     let mut stalled: Option<Stalled> = None;
     loop {
@@ -41,7 +39,7 @@ pub(crate) async fn run(inner: Arc<Inner>, sockets: SocketSet, events: mpsc::Sen
             }
             (core.rtc.poll_timeout(), core.closed)
         };
-        sockets.send_all(&mut out).await;
+        io.send_all(&mut out).await;
         if closed {
             if let Ok(mut core) = inner.lock() {
                 for (_, r) in core.routes.drain() {
@@ -69,14 +67,13 @@ pub(crate) async fn run(inner: Arc<Inner>, sockets: SocketSet, events: mpsc::Sen
                     core.rtc.handle_timeout(Instant::now());
                 }
             }
-            () = sockets.recv_batch(&mut batch) => {
+            () = io.recv() => {
                 if let Ok(mut core) = inner.lock() {
                     let now = Instant::now();
-                    for (d, contents) in batch.iter() {
-                        let rx = Receive { source: d.source, destination: d.destination, contents };
-                        // Refused datagrams are counted in the engine's stats.
+                    // Refused datagrams are counted in the engine's stats.
+                    io.for_each_received(|rx| {
                         let _ = core.rtc.handle_receive(now, rx);
-                    }
+                    });
                 }
             }
             permit = room => {

@@ -13,6 +13,9 @@ pub enum Error {
     /// A socket could not be bound or no local address was usable.
     #[error("socket: {0}")]
     Io(#[from] std::io::Error),
+    /// The [`crate::UdpMux`] holds as many peer connections as it may.
+    #[error("the UDP mux is full")]
+    MuxFull,
     /// No local address passed the interface filter.
     #[error("no usable local address")]
     NoLocalAddress,

@@ -7,8 +7,10 @@ use std::io;
 use std::net::SocketAddr;
 use std::task::Poll;
 
-use muon_proto::Transmit;
+use muon_proto::{Receive, Transmit};
 use tokio::net::UdpSocket;
+
+use crate::mux::{Datagram, MuxPort};
 
 /// Largest UDP payload: a read always has this much room, so nothing is truncated.
 const MAX_DATAGRAM: usize = 65_536;
@@ -25,6 +27,53 @@ const BATCH_BYTES: usize = 2 * MAX_DATAGRAM;
 /// a faster core overflows the receiver's socket and costs retransmissions.
 const SOCKET_BUFFER: usize = 4 * 1024 * 1024;
 
+/// Where a peer connection's datagrams come from and go: sockets of its own, or its place in
+/// a shared [`crate::UdpMux`].
+#[derive(Debug)]
+pub(crate) enum PeerIo {
+    Own(SocketSet, Batch),
+    Muxed(MuxPort, Vec<Datagram>),
+}
+
+impl PeerIo {
+    /// Waits for datagrams and hands each to `handle` (source, local destination, bytes).
+    pub(crate) async fn recv(&mut self) {
+        match self {
+            Self::Own(sockets, batch) => sockets.recv_batch(batch).await,
+            Self::Muxed(port, queue) => {
+                queue.clear();
+                port.recv(queue, MAX_BATCH).await;
+            }
+        }
+    }
+
+    /// The datagrams the last [`recv`](Self::recv) brought.
+    pub(crate) fn for_each_received(&self, mut handle: impl FnMut(Receive<'_>)) {
+        match self {
+            Self::Own(_, batch) => {
+                batch.iter().for_each(handle);
+            }
+            Self::Muxed(_, queue) => {
+                for d in queue {
+                    handle(Receive {
+                        source: d.source,
+                        destination: d.destination,
+                        contents: &d.contents,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Sends every datagram (see [`SocketSet::send_all`]).
+    pub(crate) async fn send_all(&self, transmits: &mut Vec<Transmit>) {
+        match self {
+            Self::Own(sockets, _) => sockets.send_all(transmits).await,
+            Self::Muxed(port, _) => port.send_all(transmits).await,
+        }
+    }
+}
+
 /// One socket per local address.
 #[derive(Debug)]
 pub(crate) struct SocketSet {
@@ -34,8 +83,8 @@ pub(crate) struct SocketSet {
 /// One datagram of a [`Batch`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Received {
-    pub(crate) source: SocketAddr,
-    pub(crate) destination: SocketAddr,
+    source: SocketAddr,
+    destination: SocketAddr,
     start: usize,
     len: usize,
 }
@@ -57,11 +106,15 @@ impl Batch {
         }
     }
 
-    /// The datagrams read, with their payloads.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (Received, &[u8])> {
+    /// The datagrams read.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Receive<'_>> {
         self.items.iter().filter_map(|r| {
-            let bytes = self.buf.get(r.start..r.start + r.len)?;
-            Some((*r, bytes))
+            let contents = self.buf.get(r.start..r.start + r.len)?;
+            Some(Receive {
+                source: r.source,
+                destination: r.destination,
+                contents,
+            })
         })
     }
 
@@ -83,6 +136,50 @@ impl SocketSet {
             .into_iter()
             .filter_map(|ip| bind_one(SocketAddr::new(ip, 0)).ok())
             .filter_map(|s| Some((s.local_addr().ok()?, s)))
+            .collect();
+        Self { sockets }
+    }
+
+    /// Binds exactly these addresses; fails on the first that cannot be bound.
+    pub(crate) fn bind_exact(addrs: impl IntoIterator<Item = SocketAddr>) -> io::Result<Self> {
+        let mut set = Self {
+            sockets: Vec::new(),
+        };
+        set.bind_more(addrs)?;
+        Ok(set)
+    }
+
+    /// Binds more addresses exactly; fails on the first that cannot be bound.
+    pub(crate) fn bind_more(
+        &mut self,
+        addrs: impl IntoIterator<Item = SocketAddr>,
+    ) -> io::Result<()> {
+        for addr in addrs {
+            let socket = bind_one(addr)?;
+            self.sockets.push((socket.local_addr()?, socket));
+        }
+        Ok(())
+    }
+
+    /// Binds one socket per address on the first free port of `ports`, trying them from
+    /// `start` onwards (wrapping); addresses with no free port in the range are skipped.
+    pub(crate) fn bind_in_range(
+        ips: impl IntoIterator<Item = std::net::IpAddr>,
+        ports: (u16, u16),
+        start: u16,
+    ) -> Self {
+        let (low, high) = (ports.0.min(ports.1), ports.0.max(ports.1));
+        let span = u32::from(high - low) + 1;
+        let sockets = ips
+            .into_iter()
+            .filter_map(|ip| {
+                (0..span).find_map(|i| {
+                    let offset = (u32::from(start) + i) % span;
+                    let port = u16::try_from(u32::from(low) + offset).ok()?;
+                    let socket = bind_one(SocketAddr::new(ip, port)).ok()?;
+                    Some((socket.local_addr().ok()?, socket))
+                })
+            })
             .collect();
         Self { sockets }
     }
@@ -190,10 +287,10 @@ mod tests {
         let mut seen = Vec::new();
         while seen.len() < 10 {
             set.recv_batch(&mut batch).await;
-            for (meta, bytes) in batch.iter() {
-                assert_eq!(meta.source, peer.local_addr().unwrap());
-                assert_eq!(meta.destination, local);
-                seen.push(bytes.to_vec());
+            for rx in batch.iter() {
+                assert_eq!(rx.source, peer.local_addr().unwrap());
+                assert_eq!(rx.destination, local);
+                seen.push(rx.contents.to_vec());
             }
         }
         for (i, d) in seen.iter().enumerate() {
@@ -217,11 +314,39 @@ mod tests {
         let mut next = MAX_BATCH;
         while next < n {
             set.recv_batch(&mut batch).await;
-            for (_, bytes) in batch.iter() {
-                assert_eq!(bytes, (next as u32).to_be_bytes());
+            for rx in batch.iter() {
+                assert_eq!(rx.contents, (next as u32).to_be_bytes());
                 next += 1;
             }
         }
+    }
+
+    #[tokio::test]
+    async fn a_port_range_gives_each_socket_a_free_port_inside_it() {
+        let lo = [IpAddr::V4(Ipv4Addr::LOCALHOST)];
+        // Two neighbouring ports: the first stays taken, the second is released.
+        let (taken, free) = (0..50)
+            .find_map(|_| {
+                let a = std::net::UdpSocket::bind("127.0.0.1:0").ok()?;
+                let port = a.local_addr().ok()?.port().checked_add(1)?;
+                drop(std::net::UdpSocket::bind(("127.0.0.1", port)).ok()?);
+                Some((a, port))
+            })
+            .unwrap();
+        let taken_port = taken.local_addr().unwrap().port();
+        let set = SocketSet::bind_in_range(lo, (taken_port, free), 0);
+        let addrs: Vec<_> = set.addresses().collect();
+        assert_eq!(addrs.len(), 1);
+        assert_eq!(addrs[0].port(), free, "the taken port was skipped");
+        // A range with no free port binds nothing.
+        let none = SocketSet::bind_in_range(lo, (taken_port, taken_port), 7);
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn exact_binding_fails_on_a_taken_port() {
+        let taken = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        assert!(SocketSet::bind_exact([taken.local_addr().unwrap()]).is_err());
     }
 
     #[tokio::test]

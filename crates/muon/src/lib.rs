@@ -47,15 +47,17 @@ mod driver;
 mod error;
 mod gather;
 mod io;
+mod mux;
 mod peer;
 
 pub use channel::{DataChannel, DataChannelSender, Message};
-pub use config::{Config, InterfaceFilter};
+pub use config::{Config, InterfaceFilter, generate_certificate};
 pub use error::Error;
 pub use muon_rtc::{
-    ChannelId, ChannelState, DataChannelInit, DtlsTransportState, FailReason, IceConnectionState,
-    PeerConnectionState, SdpError, SdpType, SessionDescription, SignalingState,
+    Certificate, ChannelId, ChannelState, DataChannelInit, DtlsTransportState, FailReason,
+    IceConnectionState, PeerConnectionState, SdpError, SdpType, SessionDescription, SignalingState,
 };
+pub use mux::{MuxStats, UdpMux};
 pub use peer::{PeerConnection, PeerEvent};
 
 #[doc(no_inline)]

@@ -20,7 +20,7 @@ use crate::channel::{ChannelShared, DataChannel, Message};
 use crate::config::Config;
 use crate::error::Error;
 use crate::gather::local_ips;
-use crate::io::SocketSet;
+use crate::io::{Batch, PeerIo, SocketSet};
 
 /// Something that happened on a [`PeerConnection`], from
 /// [`next_event`](PeerConnection::next_event) or its `Stream`.
@@ -153,18 +153,40 @@ impl PeerConnection {
         getrandom::fill(&mut seed).map_err(|_| Error::Randomness)?;
         let now = Instant::now();
         let mut filter = HostFilter::all();
-        filter.loopback = config.interfaces.loopback;
+        // A mux's addresses were chosen by the application: loopback among them too.
+        filter.loopback = config.interfaces.loopback || config.mux.is_some();
         let mut rtc_config = RtcConfig::default().with_host_filter(filter);
         rtc_config.stun_servers.clone_from(&config.stun_servers);
         rtc_config.max_message_size = config.max_message_size;
         rtc_config.limits = config.limits;
+        rtc_config.certificate.clone_from(&config.certificate);
         let mut rtc = Rtc::new(rtc_config, Rng::from_seed(seed), now);
-        let mut sockets = SocketSet::bind(local_ips(config.interfaces));
-        sockets.retain(|addr| rtc.add_local_address(now, addr).is_ok());
-        if sockets.is_empty() {
+        let io = if let Some(mux) = &config.mux {
+            let port = mux.register(rtc.local_credentials())?;
+            for addr in port.addresses() {
+                // The mux's addresses passed no filter: take them as they are.
+                let _ = rtc.add_local_address(now, addr);
+            }
+            PeerIo::Muxed(port, Vec::new())
+        } else {
+            let ips = local_ips(config.interfaces);
+            let mut sockets = match config.udp_ports {
+                Some(range) => {
+                    let start = u16::from_be_bytes([seed[0], seed[1]]);
+                    SocketSet::bind_in_range(ips, range, start)
+                }
+                None => SocketSet::bind(ips),
+            };
+            sockets.retain(|addr| rtc.add_local_address(now, addr).is_ok());
+            PeerIo::Own(sockets, Batch::new())
+        };
+        let local_addrs: Vec<SocketAddr> = match &io {
+            PeerIo::Own(sockets, _) => sockets.addresses().collect(),
+            PeerIo::Muxed(port, _) => port.addresses().collect(),
+        };
+        if local_addrs.is_empty() {
             return Err(Error::NoLocalAddress);
         }
-        let local_addrs = sockets.addresses().collect();
         rtc.end_of_local_addresses(now);
         let (events_tx, events) = mpsc::channel(config.event_queue.max(1));
         let inner = Arc::new(Inner {
@@ -179,7 +201,7 @@ impl PeerConnection {
             config,
         });
         let span = tracing::debug_span!("muon_peer");
-        tokio::spawn(crate::driver::run(Arc::clone(&inner), sockets, events_tx).instrument(span));
+        tokio::spawn(crate::driver::run(Arc::clone(&inner), io, events_tx).instrument(span));
         Ok(Self {
             inner,
             events,

@@ -162,6 +162,12 @@ impl Rtc {
         }
     }
 
+    /// Our ICE credentials (`a=ice-ufrag`, `a=ice-pwd`), fixed for the engine's life: a
+    /// driver serving many engines on one port registers them with its `muon_ice::UdpMux`.
+    pub fn local_credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
     /// Our certificate's SHA-256 fingerprint (`a=fingerprint`).
     pub fn fingerprint(&self) -> &Fingerprint {
         &self.fingerprint

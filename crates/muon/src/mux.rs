@@ -1,0 +1,291 @@
+//! [`UdpMux`]: one UDP port (per local address) shared by many peer connections, as a server
+//! behind a firewall wants: `muon serve --udp-port 3478` answers every session there.
+//!
+//! One task reads the sockets and routes each datagram with [`muon_ice::UdpMux`]: by source
+//! address once it is known, otherwise only for an authenticated ICE check naming a peer's
+//! ufrag, or for the response to a request that peer sent. Each peer connection gets its
+//! datagrams through a bounded queue (a peer that does not keep up loses datagrams, counted
+//! in [`MuxStats::dropped_queue_full`], and never grows memory) and sends on the shared
+//! sockets directly.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use bytes::Bytes;
+use muon_ice::{AgentId, Credentials, MuxConfig};
+use muon_proto::Transmit;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+
+use crate::config::InterfaceFilter;
+use crate::error::Error;
+use crate::gather::local_ips;
+use crate::io::{Batch, SocketSet};
+
+/// Datagrams queued for one peer connection before further ones are dropped.
+const PEER_QUEUE: usize = 1024;
+
+/// One UDP port shared by many [`crate::PeerConnection`]s: give it to each in
+/// [`crate::Config::with_mux`]. Cloning shares the port; the sockets close when the last clone
+/// and the last peer connection using it are gone.
+///
+/// ```
+/// use muon::{Config, InterfaceFilter, PeerConnection, UdpMux};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), muon::Error> {
+/// let mux = UdpMux::bind_interfaces(InterfaceFilter::loopback_only(), 0).await?;
+/// let port = mux.local_addresses()[0].port();
+/// let config = Config::default().with_mux(mux.clone());
+/// let a = PeerConnection::new(config.clone()).await?;
+/// let b = PeerConnection::new(config).await?;
+/// assert_eq!(a.local_addresses(), b.local_addresses());
+/// assert_eq!(a.local_addresses()[0].port(), port);
+/// assert_eq!(mux.stats().peers, 2);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct UdpMux {
+    handle: Arc<MuxHandle>,
+}
+
+/// Counters of a [`UdpMux`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MuxStats {
+    /// Peer connections registered (gauge).
+    pub peers: usize,
+    /// Datagrams handed to a peer connection.
+    pub delivered: u64,
+    /// Datagrams that matched no peer connection (unknown source, unauthenticated check).
+    pub unrouted: u64,
+    /// Datagrams dropped because their peer connection's queue was full.
+    pub dropped_queue_full: u64,
+    /// The router's own counts.
+    pub router: muon_ice::MuxStats,
+}
+
+/// Ends the reading task when the last user of the mux is gone.
+struct MuxHandle {
+    shared: Arc<Shared>,
+    reader: AbortHandle,
+}
+
+impl Drop for MuxHandle {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+/// What the reading task, the handles and the peers share.
+struct Shared {
+    sockets: SocketSet,
+    table: Mutex<Table>,
+}
+
+struct Table {
+    router: muon_ice::UdpMux,
+    peers: HashMap<AgentId, mpsc::Sender<Datagram>>,
+    stats: MuxStats,
+}
+
+/// A datagram routed to one peer connection.
+#[derive(Debug)]
+pub(crate) struct Datagram {
+    pub(crate) source: SocketAddr,
+    pub(crate) destination: SocketAddr,
+    pub(crate) contents: Bytes,
+}
+
+impl Shared {
+    fn table(&self) -> MutexGuard<'_, Table> {
+        // Every table update is a single insert or remove: a panic cannot leave it half-done.
+        self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl fmt::Debug for UdpMux {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UdpMux")
+            .field("addresses", &self.local_addresses())
+            .finish_non_exhaustive()
+    }
+}
+
+impl UdpMux {
+    /// Binds these exact addresses (one socket each; port 0 picks a free port per address)
+    /// and starts routing. Fails if any cannot be bound, e.g. the port is taken.
+    pub async fn bind(addrs: impl IntoIterator<Item = SocketAddr>) -> Result<Self, Error> {
+        let sockets = SocketSet::bind_exact(addrs)?;
+        if sockets.is_empty() {
+            return Err(Error::NoLocalAddress);
+        }
+        Ok(Self::start(sockets))
+    }
+
+    fn start(sockets: SocketSet) -> Self {
+        let shared = Arc::new(Shared {
+            sockets,
+            table: Mutex::new(Table {
+                router: muon_ice::UdpMux::new(MuxConfig::default()),
+                peers: HashMap::new(),
+                stats: MuxStats::default(),
+            }),
+        });
+        let reader = tokio::spawn(read(Arc::clone(&shared))).abort_handle();
+        Self {
+            handle: Arc::new(MuxHandle { shared, reader }),
+        }
+    }
+
+    /// Binds `port` on every local address the filter gives (the same port on each; with
+    /// port 0 the first address picks one and the others follow it).
+    pub async fn bind_interfaces(filter: InterfaceFilter, port: u16) -> Result<Self, Error> {
+        let ips = local_ips(filter);
+        let (first, rest) = ips.split_first().ok_or(Error::NoLocalAddress)?;
+        let mut sockets = SocketSet::bind_exact([SocketAddr::new(*first, port)])?;
+        // With port 0 the OS picked one for the first address; the others take the same.
+        let port = sockets.addresses().next().map_or(port, |a| a.port());
+        sockets.bind_more(rest.iter().map(|ip| SocketAddr::new(*ip, port)))?;
+        Ok(Self::start(sockets))
+    }
+
+    /// The bound addresses: every peer connection's host candidates.
+    pub fn local_addresses(&self) -> Vec<SocketAddr> {
+        self.handle.shared.sockets.addresses().collect()
+    }
+
+    /// What was routed and dropped so far.
+    pub fn stats(&self) -> MuxStats {
+        let table = self.handle.shared.table();
+        MuxStats {
+            peers: table.peers.len(),
+            router: table.router.stats(),
+            ..table.stats
+        }
+    }
+
+    /// Registers a peer connection by its ICE credentials.
+    pub(crate) fn register(&self, credentials: &Credentials) -> Result<MuxPort, Error> {
+        let (tx, rx) = mpsc::channel(PEER_QUEUE);
+        let id = {
+            let mut table = self.handle.shared.table();
+            let id = table
+                .router
+                .add_agent(credentials)
+                .map_err(|_| Error::MuxFull)?;
+            table.peers.insert(id, tx);
+            id
+        };
+        Ok(MuxPort {
+            mux: Arc::clone(&self.handle),
+            id,
+            rx,
+        })
+    }
+}
+
+/// Reads every socket of the mux and hands each datagram to its peer connection.
+async fn read(shared: Arc<Shared>) {
+    let mut batch = Batch::new();
+    loop {
+        shared.sockets.recv_batch(&mut batch).await;
+        let mut table = shared.table();
+        let Table {
+            router,
+            peers,
+            stats,
+        } = &mut *table;
+        for rx in batch.iter() {
+            let Some(peer) = router.route(rx).ok().and_then(|id| peers.get(&id)) else {
+                stats.unrouted += 1;
+                continue;
+            };
+            let datagram = Datagram {
+                source: rx.source,
+                destination: rx.destination,
+                contents: Bytes::copy_from_slice(rx.contents),
+            };
+            match peer.try_send(datagram) {
+                Ok(()) => stats.delivered += 1,
+                // A closed queue is a peer going away; its entry goes with it.
+                Err(_) => stats.dropped_queue_full += 1,
+            }
+        }
+    }
+}
+
+/// One peer connection's place in a [`UdpMux`]: its queue of datagrams and the shared
+/// sockets to send on. Dropping it unregisters the peer.
+pub(crate) struct MuxPort {
+    mux: Arc<MuxHandle>,
+    id: AgentId,
+    rx: mpsc::Receiver<Datagram>,
+}
+
+impl fmt::Debug for MuxPort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MuxPort").field("id", &self.id).finish()
+    }
+}
+
+impl MuxPort {
+    /// The mux's addresses.
+    pub(crate) fn addresses(&self) -> impl Iterator<Item = SocketAddr> + '_ {
+        self.mux.shared.sockets.addresses()
+    }
+
+    /// Waits for datagrams and moves up to `limit` of them into `into`. Never returns while
+    /// the mux is gone (the connection then ends by its own timers).
+    pub(crate) async fn recv(&mut self, into: &mut Vec<Datagram>, limit: usize) {
+        if self.rx.recv_many(into, limit).await == 0 {
+            std::future::pending::<()>().await;
+        }
+    }
+
+    /// Sends on the shared sockets. Requests to addresses not yet bound to this peer are
+    /// told to the router first, so their responses find the way back.
+    pub(crate) async fn send_all(&self, transmits: &mut Vec<Transmit>) {
+        if transmits.iter().any(|t| maybe_stun_request(&t.contents)) {
+            let mut table = self.mux.shared.table();
+            for t in transmits.iter().filter(|t| maybe_stun_request(&t.contents)) {
+                table
+                    .router
+                    .handle_transmit(self.id, t.destination, &t.contents);
+            }
+        }
+        self.mux.shared.sockets.send_all(transmits).await;
+    }
+}
+
+/// RFC 7983: STUN starts with 0-3; a request has both class bits clear (RFC 8489 s5).
+fn maybe_stun_request(contents: &[u8]) -> bool {
+    matches!(contents, [b0, b1, ..] if *b0 < 4 && b1 & 0x10 == 0 && b0 & 0x01 == 0)
+}
+
+impl Drop for MuxPort {
+    fn drop(&mut self) {
+        let mut table = self.mux.shared.table();
+        table.peers.remove(&self.id);
+        // Already gone only if never registered; nothing else to undo.
+        let _ = table.router.remove_agent(self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_stun_requests_are_told_to_the_router() {
+        // Binding request 0x0001, success 0x0101, error 0x0111, indication 0x0011.
+        assert!(maybe_stun_request(&[0x00, 0x01, 0, 0]));
+        assert!(!maybe_stun_request(&[0x01, 0x01, 0, 0]));
+        assert!(!maybe_stun_request(&[0x01, 0x11, 0, 0]));
+        assert!(!maybe_stun_request(&[0x00, 0x11, 0, 0]));
+        assert!(!maybe_stun_request(&[0x16, 0xfe, 0xfd]));
+        assert!(!maybe_stun_request(&[]));
+    }
+}
