@@ -287,3 +287,82 @@ async fn sessions_that_never_connect_or_whose_peer_leaves_are_cleaned_up() {
     })
     .await;
 }
+
+/// Host candidate ports of an answer.
+fn candidate_ports(sdp: &str) -> Vec<u16> {
+    sdp.lines()
+        .filter(|l| l.starts_with("a=candidate:") && l.contains("typ host"))
+        .filter_map(|l| l.split(' ').nth(5)?.parse().ok())
+        .collect()
+}
+
+/// Three sessions against a server with `extra` options: each echoes; returns the
+/// candidate ports of the three answers.
+async fn three_sessions(serve: &Serve) -> Vec<u16> {
+    let mut ports = Vec::new();
+    let mut sessions = Vec::new();
+    for i in 0..3 {
+        let (pc, mut chans, offer) = client(&["echo"]).await;
+        let r = post_sdp(serve, &offer).await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        let answer = r.text();
+        ports.extend(candidate_ports(&answer));
+        apply_answer(&pc, answer).await;
+        let ch = chans.pop().unwrap();
+        ch.send_text(&format!("session {i}")).await.unwrap();
+        sessions.push((pc, ch, i));
+    }
+    for (_pc, ch, i) in &mut sessions {
+        let m = ch.recv().await.unwrap();
+        assert_eq!(m.text(), Some(format!("session {i}").as_str()));
+    }
+    ports
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_udp_port_serves_every_session() {
+    let serve = Serve::start(&["--udp-port", "0"]);
+    within(60, async {
+        let ports = three_sessions(&serve).await;
+        assert_eq!(ports.len(), 3, "one loopback candidate per answer");
+        assert!(ports.iter().all(|p| *p == ports[0]), "{ports:?}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_udp_port_range_gives_each_session_a_port_inside_it() {
+    // A range of free ports: the neighbours of a port the OS just handed out.
+    let probe = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let low = probe.local_addr().unwrap().port().min(u16::MAX - 20);
+    drop(probe);
+    let (low, high) = (low, low + 20);
+    let serve = Serve::start(&["--udp-port", &format!("{low}-{high}")]);
+    within(60, async {
+        let ports = three_sessions(&serve).await;
+        assert_eq!(ports.len(), 3);
+        assert!(
+            ports.iter().all(|p| (low..=high).contains(p)),
+            "{ports:?} not in {low}-{high}"
+        );
+        let mut distinct = ports.clone();
+        distinct.dedup();
+        assert_eq!(
+            distinct.len(),
+            3,
+            "each session has its own port: {ports:?}"
+        );
+    })
+    .await;
+}
+
+#[test]
+fn a_bad_udp_port_is_refused_with_a_reason() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_muon"))
+        .args(["serve", "--udp-port", "9-8"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("LOW <= HIGH"), "{err}");
+}

@@ -44,7 +44,19 @@ async fn settled_rss(serve: &Serve) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_sessions_leave_memory_where_it_started() {
-    let serve = Serve::start(&["--max-sessions", "4"]);
+    thousand_sessions(&[]).await;
+}
+
+/// The same with every session on one shared UDP port: each leaves the mux when it ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_sessions_on_one_udp_port_leave_memory_where_it_started() {
+    thousand_sessions(&["--udp-port", "0"]).await;
+}
+
+async fn thousand_sessions(extra: &[&str]) {
+    let mut args = vec!["--max-sessions", "4"];
+    args.extend_from_slice(extra);
+    let serve = Serve::start(&args);
     within(600, async {
         // Every unconnected session answers the same offer: nobody answers its checks.
         let (_pc, _, offer) = client(&["m"]).await;

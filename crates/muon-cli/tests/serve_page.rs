@@ -16,9 +16,25 @@ use muon_interop::{Chromium, reexec_in_private_netns};
 fn the_page_connects_chats_measures_and_ends_its_session_in_chromium() {
     reexec_in_private_netns(
         "the_page_connects_chats_measures_and_ends_its_session_in_chromium",
-        || {
+        || run_page(&[]),
+    );
+}
+
+/// The same with every session on one shared UDP port (the mux).
+#[test]
+fn the_page_works_with_every_session_on_one_udp_port() {
+    reexec_in_private_netns("the_page_works_with_every_session_on_one_udp_port", || {
+        run_page(&["--udp-port", "0"]);
+    });
+}
+
+/// Serves with `extra` options, runs the page in Chromium, checks the server's log.
+fn run_page(extra: &[&str]) {
+    {
+        {
             let mut serve = Command::new(env!("CARGO_BIN_EXE_muon"))
                 .args(["serve", "--listen", "127.0.0.1:0"])
+                .args(extra)
                 .env("RUST_LOG", "info")
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -72,6 +88,6 @@ fn the_page_connects_chats_measures_and_ends_its_session_in_chromium() {
                 log.join("\n")
             );
             assert_eq!(labels, ["chat", "rtt", "bulk"], "{}", log.join("\n"));
-        },
-    );
+        }
+    }
 }
