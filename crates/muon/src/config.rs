@@ -1,21 +1,28 @@
 //! Settings of a [`crate::PeerConnection`].
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use muon_rtc::{Certificate, DEFAULT_MAX_MESSAGE_SIZE, Limits};
 
 use crate::mux::UdpMux;
 
-/// Which local interfaces give host candidates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which local addresses give host candidates: kinds of interface addresses, named
+/// interfaces, and explicit addresses, together.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct InterfaceFilter {
-    /// The address of the default IPv4 route.
+    /// Every IPv4 address of every interface that is up, except loopback and link-local
+    /// (169.254/16).
     pub ipv4: bool,
-    /// The address of the default IPv6 route.
+    /// Every IPv6 address of every interface that is up, except loopback and link-local
+    /// (fe80::/10, which needs a scope id).
     pub ipv6: bool,
     /// Loopback (127.0.0.1, and ::1 with `ipv6`): for two peers on one machine and tests.
     pub loopback: bool,
+    /// Every address (loopback and link-local aside) of the interfaces with these names.
+    pub names: Vec<String>,
+    /// These addresses, as they are.
+    pub addresses: Vec<IpAddr>,
 }
 
 impl Default for InterfaceFilter {
@@ -24,6 +31,8 @@ impl Default for InterfaceFilter {
             ipv4: true,
             ipv6: true,
             loopback: false,
+            names: Vec::new(),
+            addresses: Vec::new(),
         }
     }
 }
@@ -35,6 +44,19 @@ impl InterfaceFilter {
             ipv4: false,
             ipv6: false,
             loopback: true,
+            names: Vec::new(),
+            addresses: Vec::new(),
+        }
+    }
+
+    /// Nothing but these addresses.
+    pub fn addresses(addresses: impl IntoIterator<Item = IpAddr>) -> Self {
+        Self {
+            ipv4: false,
+            ipv6: false,
+            loopback: false,
+            names: Vec::new(),
+            addresses: addresses.into_iter().collect(),
         }
     }
 }

@@ -36,7 +36,7 @@ const PEER_QUEUE: usize = 1024;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), muon::Error> {
-/// let mux = UdpMux::bind_interfaces(InterfaceFilter::loopback_only(), 0).await?;
+/// let mux = UdpMux::bind_interfaces(&InterfaceFilter::loopback_only(), 0).await?;
 /// let port = mux.local_addresses()[0].port();
 /// let config = Config::default().with_mux(mux.clone());
 /// let a = PeerConnection::new(config.clone()).await?;
@@ -142,7 +142,7 @@ impl UdpMux {
 
     /// Binds `port` on every local address the filter gives (the same port on each; with
     /// port 0 the first address picks one and the others follow it).
-    pub async fn bind_interfaces(filter: InterfaceFilter, port: u16) -> Result<Self, Error> {
+    pub async fn bind_interfaces(filter: &InterfaceFilter, port: u16) -> Result<Self, Error> {
         let ips = local_ips(filter);
         let (first, rest) = ips.split_first().ok_or(Error::NoLocalAddress)?;
         let mut sockets = SocketSet::bind_exact([SocketAddr::new(*first, port)])?;

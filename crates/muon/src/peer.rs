@@ -169,7 +169,7 @@ impl PeerConnection {
             }
             PeerIo::Muxed(port, Vec::new())
         } else {
-            let ips = local_ips(config.interfaces);
+            let ips = local_ips(&config.interfaces);
             let mut sockets = match config.udp_ports {
                 Some(range) => {
                     let start = u16::from_be_bytes([seed[0], seed[1]]);

@@ -23,7 +23,7 @@ fn candidate_ports(sdp: &str) -> Vec<u16> {
 #[tokio::test]
 async fn many_sessions_share_one_port_and_each_gets_only_its_own_messages() {
     within(30, async {
-        let mux = UdpMux::bind_interfaces(InterfaceFilter::loopback_only(), 0)
+        let mux = UdpMux::bind_interfaces(&InterfaceFilter::loopback_only(), 0)
             .await
             .unwrap();
         let port = mux.local_addresses()[0].port();
@@ -92,7 +92,7 @@ async fn many_sessions_share_one_port_and_each_gets_only_its_own_messages() {
 #[tokio::test]
 async fn strangers_on_the_shared_port_are_counted_and_change_nothing() {
     within(30, async {
-        let mux = UdpMux::bind_interfaces(InterfaceFilter::loopback_only(), 0)
+        let mux = UdpMux::bind_interfaces(&InterfaceFilter::loopback_only(), 0)
             .await
             .unwrap();
         let addr = mux.local_addresses()[0];
@@ -150,7 +150,7 @@ async fn peers_behind_the_mux_get_their_own_stun_answers() {
                 }
             }
         });
-        let mux = UdpMux::bind_interfaces(InterfaceFilter::loopback_only(), 0)
+        let mux = UdpMux::bind_interfaces(&InterfaceFilter::loopback_only(), 0)
             .await
             .unwrap();
         let cfg = config().with_mux(mux.clone()).with_stun_server(server_addr);

@@ -110,7 +110,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     config = config.with_certificate(certificate);
     match args.udp_port {
         Some(UdpPorts::Shared(port)) => {
-            let mux = UdpMux::bind_interfaces(config.interfaces, port)
+            let mux = UdpMux::bind_interfaces(&config.interfaces, port)
                 .await
                 .map_err(|e| {
                     format!("cannot bind UDP port {port} on the chosen interfaces: {e} (is another program using it? try another --udp-port)")
