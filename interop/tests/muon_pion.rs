@@ -76,6 +76,46 @@ fn pion_offers_to_muon() {
     });
 }
 
+/// Two Pion offerers at once to a muon answerer whose sessions share one UDP port (the mux):
+/// both plans pass, and both answers name the same port.
+#[test]
+fn pion_offers_to_muon_on_one_udp_port() {
+    reexec_in_private_netns("pion_offers_to_muon_on_one_udp_port", || {
+        let mut muon = MuonPeer::answerer_on_one_port().unwrap();
+        let url = muon.offer_url().unwrap();
+        let plan = OfferPlan {
+            bulk: 8 << 20,
+            ..OfferPlan::default()
+        };
+        let mut first = PionPeer::offerer(&url, &plan).unwrap();
+        let mut second = PionPeer::offerer(&url, &plan).unwrap();
+        for pion in [&mut first, &mut second] {
+            pion.reports().done(RUN).unwrap();
+            assert_run_passed("pion", &plan, pion.reports().seen());
+            assert!(pion.wait(STEP).unwrap().success());
+        }
+        let mut ports = Vec::new();
+        for _ in 0..2 {
+            let r = muon
+                .reports()
+                .expect(STEP, "muon's answer", |r| r.event() == "local-sdp")
+                .unwrap();
+            let sdp = r.str("sdp").unwrap().to_owned();
+            ports.extend(
+                sdp.lines()
+                    .filter(|l| l.starts_with("a=candidate:"))
+                    .filter_map(|l| l.split(' ').nth(5).map(str::to_owned)),
+            );
+        }
+        assert_eq!(
+            ports.len(),
+            2,
+            "one loopback candidate per answer: {ports:?}"
+        );
+        assert_eq!(ports[0], ports[1], "both sessions on one port");
+    });
+}
+
 /// Unordered, unreliable channels (maxRetransmits 0): Pion sees the configuration muon
 /// opened them with (checked by `expect_answerer_side`).
 #[test]

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use muon::{Config, InterfaceFilter, PeerConnection, SessionDescription};
+use muon::{Config, InterfaceFilter, PeerConnection, SessionDescription, UdpMux};
 use serde_json::{Value, json};
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
@@ -69,15 +69,40 @@ impl MuonPeer {
     /// # Errors
     /// When the runtime's thread or the endpoint cannot be started.
     pub fn answerer() -> Result<Self> {
+        Self::answering(false)
+    }
+
+    /// Like [`answerer`](Self::answerer), with every session on one shared UDP port (a
+    /// [`muon::UdpMux`] on 127.0.0.1).
+    ///
+    /// # Errors
+    /// When the runtime's thread, the mux or the endpoint cannot be started.
+    pub fn answerer_on_one_port() -> Result<Self> {
+        Self::answering(true)
+    }
+
+    fn answering(one_port: bool) -> Result<Self> {
         let (reporter, reports) = reporter();
         let runtime = Runtime::start()?;
+        let mut config = muon_config();
+        if one_port {
+            let bind =
+                async { UdpMux::bind_interfaces(&InterfaceFilter::loopback_only(), 0).await };
+            let mux = run_bounded(&runtime.handle, ANSWER_TIMEOUT, bind)
+                .ok_or(Error::Timeout {
+                    what: "binding the UDP mux".into(),
+                    after: ANSWER_TIMEOUT,
+                })?
+                .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+            config = config.with_mux(mux);
+        }
         let sessions: Arc<Mutex<HashMap<String, mpsc::Sender<Command>>>> = Arc::default();
         let (handle, rep, open) = (runtime.handle.clone(), reporter.clone(), sessions.clone());
         let answer = move |id: &str, offer: &str| {
             let accepted = run_bounded(
                 &handle,
                 ANSWER_TIMEOUT,
-                accept(offer.to_owned(), rep.clone()),
+                accept(config.clone(), offer.to_owned(), rep.clone()),
             );
             match accepted {
                 Some(Ok((sdp, commands))) => {
@@ -141,10 +166,11 @@ pub fn muon_config() -> Config {
 /// Applies `offer` to a new peer connection, answers it (complete, after gathering) and
 /// hands the connection to a session task; returns the answer and the session's commands.
 async fn accept(
+    config: Config,
     offer: String,
     rep: Reporter,
 ) -> std::result::Result<(String, mpsc::Sender<Command>), muon::Error> {
-    let pc = PeerConnection::new(muon_config()).await?;
+    let pc = PeerConnection::new(config).await?;
     pc.set_remote_description(&SessionDescription::offer(offer))
         .await?;
     let answer = pc.create_answer().await?;
