@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
@@ -26,6 +27,10 @@ use crate::io::{Batch, SocketSet};
 
 /// Datagrams queued for one peer connection before further ones are dropped.
 const PEER_QUEUE: usize = 1024;
+
+/// Bytes queued for one peer connection before further datagrams are dropped: a peer sending
+/// large datagrams faster than its connection reads them cannot hold more than this.
+const PEER_QUEUE_BYTES: usize = 1024 * 1024;
 
 /// One UDP port shared by many [`crate::PeerConnection`]s: give it to each in
 /// [`crate::Config::with_mux`]. Cloning shares the port; the sockets close when the last clone
@@ -87,8 +92,14 @@ struct Shared {
 
 struct Table {
     router: muon_ice::UdpMux,
-    peers: HashMap<AgentId, mpsc::Sender<Datagram>>,
+    peers: HashMap<AgentId, PeerQueue>,
     stats: MuxStats,
+}
+
+/// The sending end of one peer connection's queue, with its byte count.
+struct PeerQueue {
+    tx: mpsc::Sender<Datagram>,
+    bytes: Arc<AtomicUsize>,
 }
 
 /// A datagram routed to one peer connection.
@@ -170,19 +181,25 @@ impl UdpMux {
     /// Registers a peer connection by its ICE credentials.
     pub(crate) fn register(&self, credentials: &Credentials) -> Result<MuxPort, Error> {
         let (tx, rx) = mpsc::channel(PEER_QUEUE);
+        let bytes = Arc::new(AtomicUsize::new(0));
         let id = {
             let mut table = self.handle.shared.table();
             let id = table
                 .router
                 .add_agent(credentials)
                 .map_err(|_| Error::MuxFull)?;
-            table.peers.insert(id, tx);
+            let queue = PeerQueue {
+                tx,
+                bytes: Arc::clone(&bytes),
+            };
+            table.peers.insert(id, queue);
             id
         };
         Ok(MuxPort {
             mux: Arc::clone(&self.handle),
             id,
             rx,
+            bytes,
         })
     }
 }
@@ -203,13 +220,21 @@ async fn read(shared: Arc<Shared>) {
                 stats.unrouted += 1;
                 continue;
             };
+            let len = rx.contents.len();
+            if peer.bytes.load(Ordering::Relaxed) + len > PEER_QUEUE_BYTES {
+                stats.dropped_queue_full += 1;
+                continue;
+            }
             let datagram = Datagram {
                 source: rx.source,
                 destination: rx.destination,
                 contents: Bytes::copy_from_slice(rx.contents),
             };
-            match peer.try_send(datagram) {
-                Ok(()) => stats.delivered += 1,
+            match peer.tx.try_send(datagram) {
+                Ok(()) => {
+                    peer.bytes.fetch_add(len, Ordering::Relaxed);
+                    stats.delivered += 1;
+                }
                 // A closed queue is a peer going away; its entry goes with it.
                 Err(_) => stats.dropped_queue_full += 1,
             }
@@ -223,6 +248,8 @@ pub(crate) struct MuxPort {
     mux: Arc<MuxHandle>,
     id: AgentId,
     rx: mpsc::Receiver<Datagram>,
+    /// Bytes in `rx`, shared with the reading task.
+    bytes: Arc<AtomicUsize>,
 }
 
 impl fmt::Debug for MuxPort {
@@ -240,9 +267,14 @@ impl MuxPort {
     /// Waits for datagrams and moves up to `limit` of them into `into`. Never returns while
     /// the mux is gone (the connection then ends by its own timers).
     pub(crate) async fn recv(&mut self, into: &mut Vec<Datagram>, limit: usize) {
+        let before = into.len();
         if self.rx.recv_many(into, limit).await == 0 {
             std::future::pending::<()>().await;
         }
+        let taken = into
+            .get(before..)
+            .map_or(0, |new| new.iter().map(|d| d.contents.len()).sum());
+        self.bytes.fetch_sub(taken, Ordering::Relaxed);
     }
 
     /// Sends on the shared sockets. Requests to addresses not yet bound to this peer are
@@ -276,7 +308,69 @@ impl Drop for MuxPort {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use muon_proto::Rng;
+    use muon_stun::{Attribute, IntegrityKey, MessageEncoder, MessageType, TransactionId};
+
     use super::*;
+
+    /// An authenticated check for `creds`, as a remote peer sends it.
+    fn check(creds: &Credentials) -> Vec<u8> {
+        let mut buf = Vec::new();
+        let mut enc = MessageEncoder::new(
+            &mut buf,
+            MessageType::BINDING_REQUEST,
+            TransactionId::from_bytes([9; 12]),
+        );
+        let user = format!("{}:remote", creds.ufrag());
+        enc.attribute(&Attribute::Username(&user)).unwrap();
+        enc.message_integrity(&IntegrityKey::short_term(creds.pwd()))
+            .unwrap();
+        enc.fingerprint().unwrap();
+        buf
+    }
+
+    #[tokio::test]
+    async fn a_peer_that_does_not_read_holds_at_most_its_byte_bound() {
+        let mux = UdpMux::bind_interfaces(&InterfaceFilter::loopback_only(), 0)
+            .await
+            .unwrap();
+        let addr = mux.local_addresses()[0];
+        let creds = Credentials::random(&mut Rng::from_seed([4; 32]));
+        let mut port = mux.register(&creds).unwrap();
+        let remote = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        remote.send_to(&check(&creds), addr).await.unwrap();
+        // Large datagrams from the now bound address, none read by the peer.
+        let big = vec![0x17u8; 60_000];
+        for _ in 0..100 {
+            remote.send_to(&big, addr).await.unwrap();
+            // Let the mux read it: the kernel's buffer may be small (Debian: 208 KiB).
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let mut stats = mux.stats();
+        for _ in 0..200 {
+            stats = mux.stats();
+            if stats.delivered + stats.dropped_queue_full >= 101 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(stats.delivered + stats.dropped_queue_full, 101, "{stats:?}");
+        let held = stats.delivered as usize - 1;
+        assert!(held * big.len() <= PEER_QUEUE_BYTES, "{stats:?}");
+        assert!(stats.dropped_queue_full > 0, "{stats:?}");
+        // Reading makes room again.
+        let mut got = Vec::new();
+        while port.bytes.load(Ordering::Relaxed) > 0 {
+            port.recv(&mut got, 64).await;
+        }
+        remote.send_to(&big, addr).await.unwrap();
+        let mut more = Vec::new();
+        port.recv(&mut more, 64).await;
+        assert_eq!(more.len(), 1);
+        assert_eq!(more[0].contents.len(), big.len());
+    }
 
     #[test]
     fn only_stun_requests_are_told_to_the_router() {
