@@ -1,24 +1,32 @@
-//! `muon demo`: two muon peers on a simulated network exchange an SDP offer and answer,
-//! run a DTLS 1.2 handshake checked against the SDP fingerprints, open an SCTP association
-//! inside it (both sides initiating, as browsers do), and move a bulk transfer through it,
-//! verified by SHA-256. The network is `muon-netsim`: virtual time, seeded loss, delay and
-//! jitter, so a run replays exactly from its seed, and it runs as fast as the CPU allows.
+//! `muon demo`: two `muon_rtc::Rtc` engines, the whole sans-IO peer connection, on a
+//! simulated network. The offerer creates a data channel and an offer, the answerer answers;
+//! ICE checks the host candidates through the simulated path, DTLS handshakes and checks the
+//! certificates against the SDP fingerprints, SCTP and DCEP open the channel, and a bulk
+//! transfer with back-pressure goes through it, verified by SHA-256. The network is
+//! `muon-netsim`: virtual time, seeded loss, delay and jitter, so a run replays exactly from
+//! its seed, and it runs as fast as the CPU allows.
 
 mod peer;
-mod sdp;
+mod report;
 
 use std::io::{IsTerminal, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use muon_dtls::{Certificate, Config as DtlsConfig, Dtls, HashAlg, Role};
-use muon_netsim::{Addressed, LinkConfig, Loss, Pair};
+use muon::rtc::{DataChannelInit, Rtc, RtcConfig};
+use muon_netsim::{Clock, LinkConfig, Loss, Pair, RunError};
 use muon_proto::Rng;
-use muon_sctp::{Association, Config as SctpConfig};
-use muon_sdp::Setup;
 
-use peer::{Failure, Peer, Upload};
-use sdp::LocalDescription;
+use peer::{LABEL, Peer, Upload};
+use report::{SdpSummary, colon_hex, print_log, rate};
+
+/// The offerer's host candidate (TEST-NET-1, RFC 5737).
+const ADDR_A: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)), 5000);
+/// The answerer's host candidate (TEST-NET-2, RFC 5737).
+const ADDR_B: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)), 6000);
+/// Virtual time the transfer may take once the channel is open.
+const TRANSFER_BUDGET: Duration = Duration::from_secs(3600);
 
 /// Options of `muon demo`.
 #[derive(Debug, Args)]
@@ -41,12 +49,15 @@ pub(crate) struct DemoArgs {
     /// Bottleneck rate in Mbit/s (0: unlimited).
     #[arg(long, default_value_t = 0)]
     rate_mbit: u64,
-    /// Seed of the whole run: certificates, SDP, loss pattern. Same seed, same run.
+    /// Seed of the whole run: certificates, ICE credentials, loss pattern. Same seed, same run.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Print the offer and answer SDP in full.
     #[arg(long)]
     show_sdp: bool,
+    /// Give up when the data channel is not open after this many seconds of virtual time.
+    #[arg(long, default_value_t = 30.0)]
+    timeout: f64,
 }
 
 /// Runs the demo and prints what happened; an error says what failed.
@@ -57,94 +68,79 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
     if args.msg == 0 || args.msg > 256 * 1024 {
         return Err(format!("--msg must be 1..=262144 bytes, got {}", args.msg));
     }
+    if !(args.timeout > 0.0 && args.timeout <= 86_400.0) {
+        return Err(format!(
+            "--timeout must be in (0, 86400] seconds, got {}",
+            args.timeout
+        ));
+    }
     let total = args.mib.checked_mul(1 << 20).ok_or("--mib is too large")?;
     let wall = Instant::now();
     let mut seed = [0u8; 32];
     seed[..8].copy_from_slice(&args.seed.to_be_bytes());
     let mut rng = Rng::from_seed(seed);
 
-    // 1. Certificates and the offer/answer exchange, as two browsers would do it.
-    let offerer_cert = Certificate::generate(&mut rng);
-    let answerer_cert = Certificate::generate(&mut rng);
-    let offerer_fp = offerer_cert.fingerprint(HashAlg::Sha256);
-    let answerer_fp = answerer_cert.fingerprint(HashAlg::Sha256);
-    let offer = sdp::write(
-        &LocalDescription {
-            fingerprint: &offerer_fp,
-            setup: Setup::Actpass,
-            max_message_size: 262_144,
-        },
-        &mut rng,
-    );
-    let seen_by_answerer = sdp::read(&offer).map_err(|e| format!("offer: {e}"))?;
-    // RFC 8842: an answer to actpass picks active, making the answerer the DTLS client.
-    let answer = sdp::write(
-        &LocalDescription {
-            fingerprint: &answerer_fp,
-            setup: Setup::Active,
-            max_message_size: 262_144,
-        },
-        &mut rng,
-    );
-    let seen_by_offerer = sdp::read(&answer).map_err(|e| format!("answer: {e}"))?;
-    if seen_by_offerer.setup != Setup::Active {
-        return Err("answer did not take the DTLS client role".into());
+    // 1. Two engines on one virtual clock, each with its simulated host address, and the
+    // offer/answer exchange as two browsers' applications would run it (non-trickle: every
+    // candidate is in the description).
+    let clock = Clock::new();
+    let start = clock.now();
+    let mut a = Rtc::new(RtcConfig::default(), rng.fork(), start);
+    let mut b = Rtc::new(RtcConfig::default(), rng.fork(), start);
+    for (rtc, addr) in [(&mut a, ADDR_A), (&mut b, ADDR_B)] {
+        rtc.add_local_address(start, addr)
+            .map_err(|e| format!("host candidate {addr}: {e}"))?;
+        rtc.end_of_local_addresses(start);
     }
-    let max_message = seen_by_answerer
+    let channel = a
+        .create_data_channel(LABEL, DataChannelInit::default())
+        .map_err(|e| format!("create_data_channel: {e}"))?;
+    let offer = a.create_offer(start).map_err(|e| format!("offer: {e}"))?;
+    a.set_local_description(start, &offer)
+        .map_err(|e| format!("offerer, local offer: {e}"))?;
+    b.set_remote_description(start, &offer)
+        .map_err(|e| format!("answerer, remote offer: {e}"))?;
+    let answer = b.create_answer(start).map_err(|e| format!("answer: {e}"))?;
+    b.set_local_description(start, &answer)
+        .map_err(|e| format!("answerer, local answer: {e}"))?;
+    a.set_remote_description(start, &answer)
+        .map_err(|e| format!("offerer, remote answer: {e}"))?;
+    let seen_offer = SdpSummary::read(&offer.sdp).map_err(|e| format!("offer: {e}"))?;
+    let seen_answer = SdpSummary::read(&answer.sdp).map_err(|e| format!("answer: {e}"))?;
+    let max_message = seen_offer
         .max_message_size
-        .min(seen_by_offerer.max_message_size);
+        .min(seen_answer.max_message_size);
     if max_message != 0 && args.msg as u64 > max_message {
         return Err(format!(
             "--msg exceeds the negotiated max-message-size {max_message}"
         ));
     }
     println!(
-        "offer/answer: data-channel m-section, BUNDLE, sctp-port {}, max-message-size {}",
-        seen_by_answerer.sctp_port, max_message
+        "offer/answer: data-channel m-section{}, sctp-port {}, max-message-size {}",
+        if seen_answer.bundle { ", BUNDLE" } else { "" },
+        seen_answer.sctp_port.unwrap_or(0),
+        max_message
     );
-    println!("  offerer  fingerprint {}", colon_hex(offerer_fp.digest()));
-    println!("  answerer fingerprint {}", colon_hex(answerer_fp.digest()));
+    for (who, rtc, seen) in [
+        ("offerer ", &a, &seen_offer),
+        ("answerer", &b, &seen_answer),
+    ] {
+        println!(
+            "  {who} setup {:<7} candidates {}; fingerprint {}",
+            seen.setup,
+            seen.candidates.join(", "),
+            colon_hex(rtc.fingerprint().digest())
+        );
+    }
     if args.show_sdp {
         println!(
             "--- offer ---\n{}--- answer ---\n{}",
-            offer.replace('\r', ""),
-            answer.replace('\r', "")
+            offer.sdp.replace('\r', ""),
+            answer.sdp.replace('\r', "")
         );
     }
 
-    // 2. The two peers, each checking the other's certificate against the SDP fingerprint.
-    // One virtual clock for the whole run: machines are built at its epoch and the harness
-    // runs on it, so every instant is an exact offset and the run replays from its seed.
-    let clock = muon_netsim::Clock::new();
-    let start = clock.now();
-    let offerer_dtls = Dtls::new(
-        Role::Server,
-        DtlsConfig::new(offerer_cert, seen_by_offerer.fingerprints),
-        rng.fork(),
-        start,
-    )
-    .map_err(|e| format!("DTLS server setup: {e}"))?;
-    let answerer_dtls = Dtls::new(
-        Role::Client,
-        DtlsConfig::new(answerer_cert, seen_by_answerer.fingerprints),
-        rng.fork(),
-        start,
-    )
-    .map_err(|e| format!("DTLS client setup: {e}"))?;
-    let mut offerer = Peer::new(
-        offerer_dtls,
-        Association::server(SctpConfig::default(), rng.fork()),
-        true,
-        start,
-    );
-    let answerer = Peer::new(
-        answerer_dtls,
-        Association::server(SctpConfig::default(), rng.fork()),
-        true,
-        start,
-    );
-    offerer.upload = Some(Upload::new(total, args.msg, 1 << 20));
-
+    // 2. The simulated path, and the two engines on it.
     let mut link = LinkConfig::perfect()
         .with_delay(Duration::from_millis(args.delay_ms))
         .with_jitter(Duration::from_millis(args.jitter_ms))
@@ -154,9 +150,9 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
             Loss::None
         });
     if args.rate_mbit > 0 {
-        let bps = args.rate_mbit * 1_000_000;
+        let bps = args.rate_mbit.saturating_mul(1_000_000);
         // Queue of ~100 ms at the bottleneck rate.
-        link = link.with_rate(bps, (bps / 80) as usize);
+        link = link.with_rate(bps, usize::try_from(bps / 80).unwrap_or(usize::MAX));
     }
     println!(
         "network: simulated, {} ms one-way delay, ±{} ms jitter, {}% random loss each way{}, seed {}",
@@ -170,44 +166,70 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
         },
         args.seed
     );
-    let mut pair =
-        Pair::datagram(args.seed, offerer, answerer, link.clone(), link).with_clock(clock);
-    let a_expected = total;
-    pair.b.inner_mut().download.expected = a_expected;
+    let mut offerer = Peer::new(a, "offerer", start);
+    offerer.channel = Some(channel);
+    offerer.upload = Some(Upload::new(total, args.msg));
+    let mut answerer = Peer::new(b, "answerer", start);
+    answerer.download.expected = total;
+    let mut pair = Pair::new(
+        args.seed,
+        offerer,
+        ADDR_A,
+        answerer,
+        ADDR_B,
+        link.clone(),
+        link,
+    )
+    .with_clock(clock);
 
-    // 3. Run: handshake, then the transfer, reporting progress at each tenth.
-    let budget = Duration::from_secs(3600);
-    let handshake = pair
-        .run_until(Duration::from_secs(60), |a, b| {
-            a.inner().sctp.is_established() && b.inner().sctp.is_established()
-                || a.inner().failure.is_some()
-                || b.inner().failure.is_some()
-        })
-        .map_err(|e| format!("handshake did not complete in 60 virtual seconds: {e:?}"))?;
+    // 3. Connect: ICE, DTLS, SCTP, DCEP; every state change printed with its virtual time.
+    let timeout = Duration::from_secs_f64(args.timeout);
+    let connected = pair.run_until(timeout, |a, b| {
+        a.is_open() && b.is_open() || a.failure.is_some() || b.failure.is_some()
+    });
+    print_log(&mut pair.a, &mut pair.b, start);
     check_failures(&pair)?;
-    let dtls_ms = ms(pair.b.inner().dtls_connected, start);
+    connected.map_err(|e| match e {
+        RunError::TimedOut { elapsed } => format!(
+            "the data channel did not open within {:.3} s of virtual time \
+             (offerer: ICE {:?}, DTLS {:?}; answerer: ICE {:?}, DTLS {:?})",
+            elapsed.as_secs_f64(),
+            pair.a.rtc.ice_connection_state(),
+            pair.a.rtc.dtls_state(),
+            pair.b.rtc.ice_connection_state(),
+            pair.b.rtc.dtls_state(),
+        ),
+        other => format!("connecting stopped: {other}"),
+    })?;
+    let later = |f: fn(&Peer) -> Option<Instant>| f(&pair.a).max(f(&pair.b));
     println!(
-        "connected: DTLS 1.2 ({:?}) in {dtls_ms} ms, SCTP in {} ms (virtual time)",
-        pair.b.inner().cipher_suite,
-        ms(Some(handshake), start)
+        "connected: ICE in {} ms, DTLS 1.2 in {} ms, channel {LABEL:?} open in {} ms (virtual time)",
+        pair.a.ms(later(|p| p.ice_connected)),
+        pair.a.ms(later(|p| p.dtls_connected)),
+        pair.a.ms(later(|p| p.channel_open)),
     );
 
+    // 4. The transfer, reporting progress at each tenth.
     let interactive = std::io::stdout().is_terminal();
     let mut next_tenth = 1;
-    while pair.b.inner().download.finished.is_none() {
+    while pair.b.download.finished.is_none() && total > 0 {
         let threshold = total / 10 * next_tenth;
-        pair.run_until(budget, |a, b| {
-            b.inner().download.bytes >= threshold
-                || b.inner().download.finished.is_some()
-                || a.inner().failure.is_some()
-                || b.inner().failure.is_some()
-        })
-        .map_err(|e| format!("transfer stalled: {e:?}"))?;
+        let progress = pair.run_until(TRANSFER_BUDGET, |a, b| {
+            b.download.bytes >= threshold
+                || b.download.finished.is_some()
+                || a.failure.is_some()
+                || b.failure.is_some()
+        });
+        if interactive && !(pair.a.log.is_empty() && pair.b.log.is_empty()) {
+            println!();
+        }
+        print_log(&mut pair.a, &mut pair.b, start);
         check_failures(&pair)?;
-        let got = pair.b.inner().download.bytes;
+        progress.map_err(|e| format!("transfer stalled: {e}"))?;
+        let got = pair.b.download.bytes;
         let line = format!(
             "transfer: {:>5.1}% {:>8.1} MiB received, {:.1} s virtual, {:.1} s wall",
-            got as f64 * 100.0 / total.max(1) as f64,
+            got as f64 * 100.0 / total as f64,
             got as f64 / 1048576.0,
             (pair.now() - start).as_secs_f64(),
             wall.elapsed().as_secs_f64()
@@ -218,21 +240,24 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
         } else {
             println!("{line}");
         }
-        next_tenth = (got * 10 / total.max(1) + 1).min(10);
+        next_tenth = (got * 10 / total + 1).min(10);
     }
     if interactive {
         println!();
     }
+    summarise(args, &pair, total, wall)
+}
 
-    // 4. Verify and summarise.
-    let sent = pair
-        .a
-        .inner()
-        .upload
-        .as_ref()
-        .map(|u| (u.digest(), u.started));
-    let (sent_digest, first_send) = sent.ok_or("the offerer had no upload")?;
-    let download = &pair.b.inner().download;
+/// Checks the received bytes against the sent ones and prints the figures.
+fn summarise(
+    args: &DemoArgs,
+    pair: &Pair<Peer, Peer>,
+    total: u64,
+    wall: Instant,
+) -> Result<(), String> {
+    let upload = pair.a.upload.as_ref().ok_or("the offerer had no upload")?;
+    let sent_digest = upload.digest();
+    let download = &pair.b.download;
     if download.digest() != sent_digest || download.bytes != total {
         return Err(format!(
             "integrity check FAILED: received {} of {} bytes, SHA-256 {} vs sent {}",
@@ -242,12 +267,10 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
             hex::encode(sent_digest)
         ));
     }
-    let virtual_secs = match (first_send, download.finished) {
+    let virtual_secs = match (upload.started, download.finished) {
         (Some(a), Some(b)) => (b - a).as_secs_f64(),
         _ => 0.0,
     };
-    let net = pair.network().stats();
-    let sctp = pair.a.inner().sctp.stats();
     let wall_secs = wall.elapsed().as_secs_f64();
     println!(
         "verified: {} messages, {} MiB, SHA-256 {} matches",
@@ -261,46 +284,36 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
         args.mib as f64 / wall_secs.max(1e-9),
         wall_secs
     );
+    let net = pair.network().stats();
+    let ab = pair.network().link_stats(ADDR_A.ip(), ADDR_B.ip());
+    let ba = pair.network().link_stats(ADDR_B.ip(), ADDR_A.ip());
     println!(
-        "network: {} datagrams sent, {} lost, {} delivered; SCTP retransmissions: {}; \
-         datagrams refused by the peers: {}",
+        "network: {} datagrams sent, {} lost ({} offerer->answerer, {} answerer->offerer), \
+         {} delivered; datagrams refused by the peers: {}",
         net.sent,
-        net.dropped_loss,
+        net.dropped(),
+        ab.dropped(),
+        ba.dropped(),
         net.delivered,
-        sctp.data_chunks_retransmitted,
-        pair.a.inner().dropped_datagrams() + pair.b.inner().dropped_datagrams()
+        pair.a.refused + pair.b.refused
+    );
+    let (sa, sb) = (pair.a.rtc.stats(), pair.b.rtc.stats());
+    println!(
+        "engine: upload paused at 1 MiB buffered and resumed by buffered-amount-low {} times; \
+         early DTLS datagrams held {}; messages dropped {}; \
+         SCTP retransmissions: not exposed by muon-rtc's RtcStats",
+        upload.resumed,
+        sa.early_datagrams_queued + sb.early_datagrams_queued,
+        sa.messages_dropped + sb.messages_dropped,
     );
     Ok(())
 }
 
-fn check_failures(pair: &Pair<Addressed<Peer>, Addressed<Peer>>) -> Result<(), String> {
-    for (who, peer) in [("offerer", pair.a.inner()), ("answerer", pair.b.inner())] {
-        if let Some(f) = &peer.failure {
-            return Err(match f {
-                Failure::Dtls(r) => format!("{who}: DTLS closed: {r}"),
-                Failure::Sctp(r) => format!("{who}: SCTP closed: {r}"),
-            });
+fn check_failures(pair: &Pair<Peer, Peer>) -> Result<(), String> {
+    for (who, peer) in [("offerer", &pair.a), ("answerer", &pair.b)] {
+        if let Some(why) = &peer.failure {
+            return Err(format!("{who}: {why}"));
         }
     }
     Ok(())
-}
-
-fn ms(t: Option<Instant>, start: Instant) -> u128 {
-    t.map(|t| (t - start).as_millis()).unwrap_or(0)
-}
-
-fn rate(mib_per_s: f64) -> String {
-    if mib_per_s >= 1.0 {
-        format!("{mib_per_s:.1} MiB/s")
-    } else {
-        format!("{:.1} KiB/s", mib_per_s * 1024.0)
-    }
-}
-
-fn colon_hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
 }

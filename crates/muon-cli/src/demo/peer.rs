@@ -1,39 +1,55 @@
-//! One demo peer: a DTLS connection carrying an SCTP association, stacked as WebRTC data
-//! channels stack them (RFC 8261), driven as one sans-IO machine on the simulated network.
-//!
-//! This is the layering `muon-rtc` will own; the demo wires it by hand to show the crates
-//! working together.
+//! One demo peer: a `muon_rtc::Rtc` engine on the simulated network, as an application
+//! drives it. It logs every state change with its virtual time, sends the bulk upload with
+//! back-pressure (the channel's buffered amount and its buffered-amount-low event), and
+//! checks what arrives.
 
 use std::time::Instant;
 
 use bytes::Bytes;
-use muon_dtls::{CipherSuite, Dtls, DtlsEvent};
-use muon_netsim::DatagramMachine;
-use muon_sctp::{Association, Event as SctpEvent, Ppid, Reliability};
+use muon::rtc::{ChannelId, FailReason, Rtc, RtcEvent};
+use muon_netsim::Machine;
+use muon_proto::{Receive, Transmit};
 use sha2::{Digest, Sha256};
 
-/// The stream the demo's "bench" channel uses.
-const STREAM: u16 = 1;
+/// The label of the demo's channel.
+pub(crate) const LABEL: &str = "demo";
+
+/// One state change, stamped with the virtual time it was seen.
+pub(crate) struct LogLine {
+    pub(crate) at: Instant,
+    pub(crate) who: &'static str,
+    pub(crate) what: String,
+}
 
 /// What the sending side has left to send.
 pub(crate) struct Upload {
-    pub(crate) remaining: u64,
-    pub(crate) message_size: usize,
-    /// Keep at most this much queued in SCTP (the data channel `bufferedAmount` bound).
-    pub(crate) high_water: usize,
-    /// The first `send` call's time.
+    remaining: u64,
+    message_size: usize,
+    /// Stop queueing at this buffered amount (bytes not yet sent on the channel)...
+    high_water: usize,
+    /// ...and resume when the buffered-amount-low event says it fell to this.
+    low_water: usize,
+    /// The first message's queueing time.
     pub(crate) started: Option<Instant>,
+    /// Waiting for the buffered-amount-low event.
+    paused: bool,
+    /// Times the upload paused at the high-water mark and the event resumed it.
+    pub(crate) resumed: u64,
     hasher: Sha256,
     counter: u64,
 }
 
 impl Upload {
-    pub(crate) fn new(total: u64, message_size: usize, high_water: usize) -> Self {
+    pub(crate) fn new(total: u64, message_size: usize) -> Self {
+        let high_water = (1 << 20).max(message_size);
         Self {
             remaining: total,
             message_size,
             high_water,
+            low_water: high_water / 2,
             started: None,
+            paused: false,
+            resumed: 0,
             hasher: Sha256::new(),
             counter: 0,
         }
@@ -41,7 +57,8 @@ impl Upload {
 
     /// The next message: a counter-derived pattern, so every byte is checkable.
     fn next_message(&mut self) -> Bytes {
-        let len = self.message_size.min(self.remaining as usize);
+        let len =
+            usize::try_from(self.remaining).map_or(self.message_size, |r| r.min(self.message_size));
         let mut msg = vec![0u8; len];
         for (i, chunk) in msg.chunks_mut(8).enumerate() {
             let word = (self.counter.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i as u64).to_be_bytes();
@@ -58,7 +75,7 @@ impl Upload {
     }
 }
 
-/// What the receiving side has seen.
+/// What the receiving side has seen on the demo channel.
 #[derive(Default)]
 pub(crate) struct Download {
     pub(crate) bytes: u64,
@@ -75,164 +92,240 @@ impl Download {
     }
 }
 
-/// Something that ended the demo early.
-#[derive(Debug, Clone)]
-pub(crate) enum Failure {
-    Dtls(String),
-    Sctp(String),
-}
-
-/// A DTLS connection with an SCTP association inside.
+/// A peer connection engine and the application around it.
 pub(crate) struct Peer {
-    pub(crate) dtls: Dtls,
-    pub(crate) sctp: Association,
+    pub(crate) rtc: Rtc,
+    who: &'static str,
+    epoch: Instant,
+    now: Instant,
+    /// State changes not yet printed.
+    pub(crate) log: Vec<LogLine>,
+    /// The demo channel: created here (offerer) or announced by the peer (answerer).
+    pub(crate) channel: Option<ChannelId>,
+    pub(crate) ice_connected: Option<Instant>,
     pub(crate) dtls_connected: Option<Instant>,
-    pub(crate) cipher_suite: Option<CipherSuite>,
-    pub(crate) sctp_connected: Option<Instant>,
+    pub(crate) channel_open: Option<Instant>,
     pub(crate) upload: Option<Upload>,
     pub(crate) download: Download,
-    pub(crate) failure: Option<Failure>,
-    /// Starts the SCTP association once DTLS is up (the DTLS client's side does this).
-    initiates_sctp: bool,
-    /// The latest time the harness gave us (SCTP's poll_transmit wants one).
-    now: Instant,
-    dropped_datagrams: u64,
+    /// Why the transport failed, or why the application gave up.
+    pub(crate) failure: Option<String>,
+    /// Datagrams the engine refused (each counted in its `RtcStats` too).
+    pub(crate) refused: u64,
 }
 
 impl Peer {
-    pub(crate) fn new(dtls: Dtls, sctp: Association, initiates_sctp: bool, now: Instant) -> Self {
+    pub(crate) fn new(rtc: Rtc, who: &'static str, epoch: Instant) -> Self {
         Self {
-            initiates_sctp,
-            dtls,
-            sctp,
+            rtc,
+            who,
+            epoch,
+            now: epoch,
+            log: Vec::new(),
+            channel: None,
+            ice_connected: None,
             dtls_connected: None,
-            cipher_suite: None,
-            sctp_connected: None,
+            channel_open: None,
             upload: None,
             download: Download::default(),
             failure: None,
-            now,
-            dropped_datagrams: 0,
+            refused: 0,
         }
     }
 
-    /// Datagrams DTLS refused (malformed, replayed, undecryptable); counted, not fatal.
-    pub(crate) fn dropped_datagrams(&self) -> u64 {
-        self.dropped_datagrams
+    /// Whether the demo channel is open on this side.
+    pub(crate) fn is_open(&self) -> bool {
+        self.channel_open.is_some()
     }
 
-    /// Moves events up the stack and packets down it until nothing is left to do.
-    fn pump(&mut self) {
+    fn note(&mut self, what: String) {
+        self.log.push(LogLine {
+            at: self.now,
+            who: self.who,
+            what,
+        });
+    }
+
+    /// Takes every event the engine has, then tops up the upload.
+    fn drain(&mut self) {
+        while let Some(event) = self.rtc.poll_event() {
+            self.on_event(event);
+        }
+        self.fill();
+    }
+
+    fn on_event(&mut self, event: RtcEvent) {
         let now = self.now;
-        while let Some(event) = self.dtls.poll_event() {
-            match event {
-                DtlsEvent::Connected(connected) => {
-                    self.dtls_connected.get_or_insert(now);
-                    self.cipher_suite = Some(connected.cipher_suite);
-                    if self.initiates_sctp {
-                        self.sctp.connect(now);
-                    }
-                }
-                // A bad SCTP packet is the peer's fault: count it, keep going.
-                DtlsEvent::ApplicationData(packet)
-                    if self.sctp.handle_receive(now, &packet).is_err() =>
+        match event {
+            RtcEvent::IceConnectionState(s) => {
+                if matches!(
+                    s,
+                    muon::IceConnectionState::Connected | muon::IceConnectionState::Completed
+                ) && self.ice_connected.is_none()
                 {
-                    self.dropped_datagrams += 1;
-                }
-                DtlsEvent::Closed(reason) => {
-                    self.failure = Some(Failure::Dtls(format!("{reason:?}")));
-                }
-                _ => {}
-            }
-        }
-        while let Some(event) = self.sctp.poll_event() {
-            match event {
-                SctpEvent::Connected => {
-                    self.sctp_connected.get_or_insert(now);
-                }
-                SctpEvent::Message { data, .. } => {
-                    let d = &mut self.download;
-                    d.bytes += data.len() as u64;
-                    d.messages += 1;
-                    d.hasher.update(&data);
-                    if d.expected > 0 && d.bytes >= d.expected {
-                        d.finished.get_or_insert(now);
-                    }
-                }
-                SctpEvent::Closed { reason } => {
-                    self.failure = Some(Failure::Sctp(format!("{reason:?}")));
-                }
-                _ => {}
-            }
-        }
-        self.fill_send_queue();
-        if self.dtls.is_connected() {
-            while let Some(packet) = self.sctp.poll_transmit(now) {
-                if let Err(e) = self.dtls.send_application_data(&packet) {
-                    self.failure = Some(Failure::Dtls(e.to_string()));
-                    break;
+                    self.ice_connected = Some(now);
+                    let pair = self
+                        .rtc
+                        .selected_pair()
+                        .map_or_else(String::new, |(l, r)| format!(" (selected pair {l} -> {r})"));
+                    self.note(format!("ICE {s:?}{pair}"));
+                } else {
+                    self.note(format!("ICE {s:?}"));
                 }
             }
+            RtcEvent::DtlsState(s) => {
+                if s == muon::DtlsTransportState::Connected {
+                    self.dtls_connected.get_or_insert(now);
+                    self.note(
+                        "DTLS Connected (peer certificate matches the SDP fingerprint)".into(),
+                    );
+                } else {
+                    self.note(format!("DTLS {s:?}"));
+                }
+            }
+            RtcEvent::PeerConnectionState(s) => self.note(format!("peer connection {s:?}")),
+            RtcEvent::IceGatheringComplete => self.note("ICE gathering complete".into()),
+            RtcEvent::DataChannel(id) => {
+                let label = self
+                    .rtc
+                    .channel(id)
+                    .map(|c| c.label().to_owned())
+                    .unwrap_or_default();
+                self.note(format!(
+                    "data channel {label:?} announced by the peer (DCEP OPEN)"
+                ));
+                if label == LABEL && self.channel.is_none() {
+                    self.channel = Some(id);
+                }
+            }
+            RtcEvent::ChannelOpen(id) if Some(id) == self.channel => {
+                self.channel_open.get_or_insert(now);
+                let (stream, ordered) = self
+                    .rtc
+                    .channel(id)
+                    .map(|c| (c.stream_id(), c.ordered()))
+                    .unwrap_or_default();
+                let stream = stream.map_or_else(|| "?".to_owned(), |s| s.to_string());
+                self.note(format!(
+                    "channel {LABEL:?} open (SCTP stream {stream}, reliable, {})",
+                    if ordered { "ordered" } else { "unordered" }
+                ));
+                if let (Some(up), Some(mut ch)) = (&self.upload, self.rtc.channel(id)) {
+                    ch.set_buffered_amount_low_threshold(up.low_water);
+                }
+            }
+            RtcEvent::ChannelMessage { id, data, .. } if Some(id) == self.channel => {
+                let d = &mut self.download;
+                d.bytes += data.len() as u64;
+                d.messages += 1;
+                d.hasher.update(&data);
+                if d.expected > 0 && d.bytes >= d.expected {
+                    d.finished.get_or_insert(now);
+                }
+            }
+            RtcEvent::ChannelBufferedAmountLow(id) if Some(id) == self.channel => {
+                if let Some(up) = &mut self.upload
+                    && up.paused
+                {
+                    up.paused = false;
+                    up.resumed += 1;
+                }
+            }
+            RtcEvent::ChannelClosed(id) if Some(id) == self.channel => {
+                self.note(format!("channel {LABEL:?} closed"));
+                let finished = self.download.finished.is_some()
+                    || self.upload.as_ref().is_some_and(|u| u.remaining == 0);
+                if !finished {
+                    self.failure
+                        .get_or_insert_with(|| "the data channel closed mid-transfer".into());
+                }
+            }
+            RtcEvent::Failed(reason) => {
+                let why = describe(reason);
+                self.note(format!("FAILED: {why}"));
+                self.failure.get_or_insert(why);
+            }
+            _ => {}
         }
     }
 
-    /// Keeps SCTP's queue topped up to the high-water mark, as a data channel user does.
-    fn fill_send_queue(&mut self) {
-        if !self.sctp.is_established() {
-            return;
-        }
-        let Some(upload) = self.upload.as_mut() else {
+    /// Queues messages until the channel's buffered amount reaches the high-water mark, then
+    /// pauses until the buffered-amount-low event says it drained to the low-water mark.
+    fn fill(&mut self) {
+        let (Some(id), Some(up)) = (self.channel, self.upload.as_mut()) else {
             return;
         };
-        while upload.remaining > 0 && self.sctp.buffered_amount(STREAM) < upload.high_water {
-            let msg = upload.next_message();
+        if self.channel_open.is_none() {
+            return;
+        }
+        let Some(mut ch) = self.rtc.channel(id) else {
+            return;
+        };
+        while up.remaining > 0 && !up.paused {
+            if ch.buffered_amount() >= up.high_water {
+                up.paused = true;
+                break;
+            }
+            let msg = up.next_message();
             let len = msg.len() as u64;
-            let sent = self.sctp.send(
-                self.now,
-                STREAM,
-                Ppid::BINARY,
-                true,
-                Reliability::Reliable,
-                msg,
-            );
-            if let Err(e) = sent {
-                self.failure = Some(Failure::Sctp(e.to_string()));
+            if let Err(e) = ch.send(msg) {
+                self.failure = Some(format!("send on the data channel failed: {e}"));
                 return;
             }
-            upload.started.get_or_insert(self.now);
-            upload.remaining -= len;
+            up.started.get_or_insert(self.now);
+            up.remaining -= len;
         }
+    }
+
+    /// Milliseconds of virtual time since the run began.
+    pub(crate) fn ms(&self, at: Option<Instant>) -> String {
+        at.map_or_else(
+            || "-".to_owned(),
+            |t| (t - self.epoch).as_millis().to_string(),
+        )
     }
 }
 
-impl DatagramMachine for Peer {
-    fn handle_datagram(&mut self, now: Instant, datagram: &[u8]) {
+impl Machine for Peer {
+    fn handle_receive(&mut self, now: Instant, rx: Receive<'_>) {
         self.now = now;
-        if self.dtls.handle_receive(now, datagram).is_err() {
-            self.dropped_datagrams += 1;
+        // A refused datagram (malformed, unexpected source) is counted, not fatal.
+        if self.rtc.handle_receive(now, rx).is_err() {
+            self.refused += 1;
         }
-        self.pump();
+        self.drain();
     }
 
     fn handle_timeout(&mut self, now: Instant) {
         self.now = now;
-        self.dtls.handle_timeout(now);
-        self.sctp.handle_timeout(now);
-        self.pump();
+        self.rtc.handle_timeout(now);
+        self.drain();
     }
 
-    fn poll_datagram(&mut self) -> Option<Vec<u8>> {
-        if let Some(d) = self.dtls.poll_transmit() {
-            return Some(d);
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        if let Some(t) = self.rtc.poll_transmit() {
+            return Some(t);
         }
-        self.pump();
-        self.dtls.poll_transmit()
+        self.drain();
+        self.rtc.poll_transmit()
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        match (self.dtls.poll_timeout(), self.sctp.poll_timeout()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        self.rtc.poll_timeout()
+    }
+}
+
+/// A sentence for a transport failure.
+fn describe(reason: FailReason) -> String {
+    match reason {
+        FailReason::Ice => {
+            "ICE failed: no candidate pair answered its connectivity checks (or consent expired)"
+                .into()
         }
+        FailReason::FingerprintMismatch => {
+            "DTLS failed: the peer's certificate does not match the SDP fingerprint".into()
+        }
+        FailReason::Dtls(e) => format!("DTLS failed: {e}"),
+        FailReason::Sctp(r) => format!("SCTP association ended: {r:?}"),
+        other => format!("transport failed: {other:?}"),
     }
 }
