@@ -18,8 +18,8 @@ use muon::rtc::{DataChannelInit, Rtc, RtcConfig};
 use muon_netsim::{Clock, LinkConfig, Loss, Pair, RunError};
 use muon_proto::Rng;
 
-use peer::{LABEL, Peer, Upload};
-use report::{SdpSummary, colon_hex, print_log, rate};
+use peer::{HIGH_WATER, LABEL, LOW_WATER, Peer, Upload};
+use report::{SdpSummary, colon_hex, ms, print_log, rate};
 
 /// The offerer's host candidate (TEST-NET-1, RFC 5737).
 const ADDR_A: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)), 5000);
@@ -185,7 +185,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
     // 3. Connect: ICE, DTLS, SCTP, DCEP; every state change printed with its virtual time.
     let timeout = Duration::from_secs_f64(args.timeout);
     let connected = pair.run_until(timeout, |a, b| {
-        a.is_open() && b.is_open() || a.failure.is_some() || b.failure.is_some()
+        (a.is_open() && b.is_open()) || a.failure.is_some() || b.failure.is_some()
     });
     print_log(&mut pair.a, &mut pair.b, start);
     check_failures(&pair)?;
@@ -204,9 +204,9 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), String> {
     let later = |f: fn(&Peer) -> Option<Instant>| f(&pair.a).max(f(&pair.b));
     println!(
         "connected: ICE in {} ms, DTLS 1.2 in {} ms, channel {LABEL:?} open in {} ms (virtual time)",
-        pair.a.ms(later(|p| p.ice_connected)),
-        pair.a.ms(later(|p| p.dtls_connected)),
-        pair.a.ms(later(|p| p.channel_open)),
+        ms(later(|p| p.ice_connected), start),
+        ms(later(|p| p.dtls_connected), start),
+        ms(later(|p| p.channel_open), start),
     );
 
     // 4. The transfer, reporting progress at each tenth.
@@ -299,9 +299,11 @@ fn summarise(
     );
     let (sa, sb) = (pair.a.rtc.stats(), pair.b.rtc.stats());
     println!(
-        "engine: upload paused at 1 MiB buffered and resumed by buffered-amount-low {} times; \
+        "engine: upload paused at {} KiB buffered and resumed at {} KiB by buffered-amount-low {} times; \
          early DTLS datagrams held {}; messages dropped {}; \
          SCTP retransmissions: not exposed by muon-rtc's RtcStats",
+        HIGH_WATER / 1024,
+        LOW_WATER / 1024,
         upload.resumed,
         sa.early_datagrams_queued + sb.early_datagrams_queued,
         sa.messages_dropped + sb.messages_dropped,

@@ -6,13 +6,17 @@
 use std::time::Instant;
 
 use bytes::Bytes;
-use muon::rtc::{ChannelId, FailReason, Rtc, RtcEvent};
+use muon::rtc::{ChannelId, DtlsTransportState, FailReason, IceConnectionState, Rtc, RtcEvent};
 use muon_netsim::Machine;
 use muon_proto::{Receive, Transmit};
 use sha2::{Digest, Sha256};
 
 /// The label of the demo's channel.
 pub(crate) const LABEL: &str = "demo";
+/// The sender stops queueing at this buffered amount (bytes not yet sent on the channel)...
+pub(crate) const HIGH_WATER: usize = 1 << 20;
+/// ...and resumes when the buffered-amount-low event says it fell to this.
+pub(crate) const LOW_WATER: usize = HIGH_WATER / 2;
 
 /// One state change, stamped with the virtual time it was seen.
 pub(crate) struct LogLine {
@@ -25,10 +29,6 @@ pub(crate) struct LogLine {
 pub(crate) struct Upload {
     remaining: u64,
     message_size: usize,
-    /// Stop queueing at this buffered amount (bytes not yet sent on the channel)...
-    high_water: usize,
-    /// ...and resume when the buffered-amount-low event says it fell to this.
-    low_water: usize,
     /// The first message's queueing time.
     pub(crate) started: Option<Instant>,
     /// Waiting for the buffered-amount-low event.
@@ -41,12 +41,9 @@ pub(crate) struct Upload {
 
 impl Upload {
     pub(crate) fn new(total: u64, message_size: usize) -> Self {
-        let high_water = (1 << 20).max(message_size);
         Self {
             remaining: total,
             message_size,
-            high_water,
-            low_water: high_water / 2,
             started: None,
             paused: false,
             resumed: 0,
@@ -96,7 +93,6 @@ impl Download {
 pub(crate) struct Peer {
     pub(crate) rtc: Rtc,
     who: &'static str,
-    epoch: Instant,
     now: Instant,
     /// State changes not yet printed.
     pub(crate) log: Vec<LogLine>,
@@ -114,12 +110,11 @@ pub(crate) struct Peer {
 }
 
 impl Peer {
-    pub(crate) fn new(rtc: Rtc, who: &'static str, epoch: Instant) -> Self {
+    pub(crate) fn new(rtc: Rtc, who: &'static str, now: Instant) -> Self {
         Self {
             rtc,
             who,
-            epoch,
-            now: epoch,
+            now,
             log: Vec::new(),
             channel: None,
             ice_connected: None,
@@ -159,7 +154,7 @@ impl Peer {
             RtcEvent::IceConnectionState(s) => {
                 if matches!(
                     s,
-                    muon::IceConnectionState::Connected | muon::IceConnectionState::Completed
+                    IceConnectionState::Connected | IceConnectionState::Completed
                 ) && self.ice_connected.is_none()
                 {
                     self.ice_connected = Some(now);
@@ -173,7 +168,7 @@ impl Peer {
                 }
             }
             RtcEvent::DtlsState(s) => {
-                if s == muon::DtlsTransportState::Connected {
+                if s == DtlsTransportState::Connected {
                     self.dtls_connected.get_or_insert(now);
                     self.note(
                         "DTLS Connected (peer certificate matches the SDP fingerprint)".into(),
@@ -199,18 +194,27 @@ impl Peer {
             }
             RtcEvent::ChannelOpen(id) if Some(id) == self.channel => {
                 self.channel_open.get_or_insert(now);
-                let (stream, ordered) = self
-                    .rtc
-                    .channel(id)
-                    .map(|c| (c.stream_id(), c.ordered()))
-                    .unwrap_or_default();
-                let stream = stream.map_or_else(|| "?".to_owned(), |s| s.to_string());
-                self.note(format!(
-                    "channel {LABEL:?} open (SCTP stream {stream}, reliable, {})",
-                    if ordered { "ordered" } else { "unordered" }
-                ));
-                if let (Some(up), Some(mut ch)) = (&self.upload, self.rtc.channel(id)) {
-                    ch.set_buffered_amount_low_threshold(up.low_water);
+                let what = self.rtc.channel(id).map_or_else(String::new, |c| {
+                    let stream = c
+                        .stream_id()
+                        .map_or_else(|| "?".to_owned(), |s| s.to_string());
+                    let reliable =
+                        c.max_retransmits().is_none() && c.max_packet_lifetime().is_none();
+                    format!(
+                        " (SCTP stream {stream}, {}, {})",
+                        if reliable {
+                            "reliable"
+                        } else {
+                            "partially reliable"
+                        },
+                        if c.ordered() { "ordered" } else { "unordered" }
+                    )
+                });
+                self.note(format!("channel {LABEL:?} open{what}"));
+                if self.upload.is_some()
+                    && let Some(mut ch) = self.rtc.channel(id)
+                {
+                    ch.set_buffered_amount_low_threshold(LOW_WATER);
                 }
             }
             RtcEvent::ChannelMessage { id, data, .. } if Some(id) == self.channel => {
@@ -261,7 +265,7 @@ impl Peer {
             return;
         };
         while up.remaining > 0 && !up.paused {
-            if ch.buffered_amount() >= up.high_water {
+            if ch.buffered_amount() >= HIGH_WATER {
                 up.paused = true;
                 break;
             }
@@ -274,14 +278,6 @@ impl Peer {
             up.started.get_or_insert(self.now);
             up.remaining -= len;
         }
-    }
-
-    /// Milliseconds of virtual time since the run began.
-    pub(crate) fn ms(&self, at: Option<Instant>) -> String {
-        at.map_or_else(
-            || "-".to_owned(),
-            |t| (t - self.epoch).as_millis().to_string(),
-        )
     }
 }
 

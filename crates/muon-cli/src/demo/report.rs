@@ -57,6 +57,11 @@ pub(crate) fn print_log(a: &mut Peer, b: &mut Peer, epoch: Instant) {
     }
 }
 
+/// Whole milliseconds of virtual time from `epoch` to `at`, or `-`.
+pub(crate) fn ms(at: Option<Instant>, epoch: Instant) -> String {
+    at.map_or_else(|| "-".to_owned(), |t| (t - epoch).as_millis().to_string())
+}
+
 /// A rate in MiB/s or KiB/s.
 pub(crate) fn rate(mib_per_s: f64) -> String {
     if mib_per_s >= 1.0 {
