@@ -19,9 +19,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Two muon peers on a simulated lossy network: SDP offer/answer, DTLS 1.2 handshake
-    /// checked against the SDP fingerprints, SCTP inside it, and a bulk transfer verified by
-    /// SHA-256. `muon serve` and `muon bench` follow.
+    /// Two muon engines on a simulated lossy network, in virtual time: SDP offer/answer, ICE,
+    /// DTLS 1.2 checked against the SDP fingerprints, a data channel over SCTP, and a bulk
+    /// transfer verified by SHA-256. Same --seed, same run.
     Demo(demo::DemoArgs),
     /// A WHIP-style echo server with a browser page: POST an application/sdp offer to
     /// /offer (or /whip), get the answer; every data-channel message comes back unchanged.
