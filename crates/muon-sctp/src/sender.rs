@@ -143,11 +143,13 @@ impl SendQueue {
         s.queue.push_back(msg);
     }
 
-    /// Size of the payload of the next fragment `next` would return (ignoring expiry).
-    pub(crate) fn peek_len(&self, max_payload: usize) -> Option<usize> {
+    /// The message `next` would cut from (ignoring expiry and scheduling credit): its bytes
+    /// not yet cut, and whether it is partially reliable.
+    pub(crate) fn peek(&self) -> Option<(usize, bool)> {
         let stream = self.active.front()?;
         let msg = self.streams.get(stream)?.queue.front()?;
-        Some((msg.data.len() - msg.offset).min(max_payload))
+        let partial = !matches!(msg.reliability, Reliability::Reliable);
+        Some((msg.data.len() - msg.offset, partial))
     }
 
     /// Cuts the next fragment, choosing the stream by the scheduler. Messages whose lifetime

@@ -262,6 +262,11 @@ impl Association {
             self.t3 = None;
         }
         self.peer_rwnd = (s.a_rwnd as usize).saturating_sub(self.inflight.flight_bytes());
+        // Section 7.2.4: three miss indications mean a loss. The window is halved whether the
+        // chunk is retransmitted or abandoned (RFC 3758 section 3.5 A5 only decides what is
+        // sent again; the loss is a congestion signal all the same), or a partially reliable
+        // stream would keep its window through any loss and overrun the path.
+        let lost = !out.fast_retransmit.is_empty();
         let mut marked = false;
         for t in out.fast_retransmit {
             self.stats.fast_retransmits += 1;
@@ -272,16 +277,25 @@ impl Association {
                 marked = true;
             }
         }
-        if marked {
+        if lost {
             let highest = self.inflight.next_tsn() - 1;
             self.cwnd.on_fast_retransmit(highest, self.mtu);
+        }
+        // Rule 3: the first retransmission goes out regardless of the window.
+        if marked {
             self.fast_rtx_burst = true;
         }
-        // RFC 3758 section 3.5 C3: tell the peer to move past abandoned chunks.
-        if let Some((point, _)) = self.inflight.forward_tsn()
-            && point > self.forward_tsn_sent
-        {
-            self.forward_tsn_pending = true;
+        // RFC 3758 section 3.5 C3: while the peer's cumulative ack is behind the
+        // Advanced.Peer.Ack.Point, tell it to move past the abandoned chunks: at once for a new
+        // point, and again for one already sent if a SACK a round trip later still does not
+        // reflect it (the FORWARD-TSN was lost). Not on every SACK: those sent while the
+        // FORWARD-TSN is on its way would each draw another one.
+        if let Some((point, _)) = self.inflight.forward_tsn() {
+            let rtt = self.rto.srtt().unwrap_or_else(|| self.rto.rto());
+            let stale = self.forward_tsn_sent_at.is_some_and(|at| now >= at + rtt);
+            if point > self.forward_tsn_sent || stale {
+                self.forward_tsn_pending = true;
+            }
         }
     }
 

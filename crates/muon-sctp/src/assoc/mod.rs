@@ -107,7 +107,9 @@ pub struct Association {
     error_count: u32,
     fast_rtx_burst: bool,
     forward_tsn_pending: bool,
+    /// The new cumulative TSN of the last FORWARD-TSN sent, and when it was sent.
     forward_tsn_sent: u64,
+    forward_tsn_sent_at: Option<Instant>,
 
     received: Received,
     reasm: Reassembly,
@@ -174,6 +176,7 @@ impl Association {
             fast_rtx_burst: false,
             forward_tsn_pending: false,
             forward_tsn_sent: 0,
+            forward_tsn_sent_at: None,
             scratch: VecDeque::new(),
             events: VecDeque::new(),
             event_bytes: 0,
