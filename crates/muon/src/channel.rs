@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use muon_rtc::{ChannelId, ChannelState, RtcError};
+use muon_rtc::{ChannelId, ChannelState, Limit, RtcError};
 use tokio::sync::{Notify, mpsc, watch};
 
 use crate::error::Error;
@@ -219,9 +219,11 @@ impl DataChannelSender {
         self.opened().await?;
         let high_water = self.inner.config.send_high_water;
         loop {
-            let notified = self.shared.low.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
+            let low = self.shared.low.notified();
+            let room = self.inner.room.notified();
+            tokio::pin!(low, room);
+            low.as_mut().enable();
+            room.as_mut().enable();
             {
                 let mut core = self.inner.lock()?;
                 let mut ch = core
@@ -233,19 +235,29 @@ impl DataChannelSender {
                 }
                 if ch.buffered_amount() <= high_water {
                     let sent = if binary {
-                        ch.send(data)
+                        ch.send(data.clone())
                     } else {
                         ch.send_text(std::str::from_utf8(&data).unwrap_or_default())
                     };
-                    drop(core);
-                    self.inner.wake.notify_one();
-                    return sent.map_err(|e| match e {
-                        RtcError::ChannelNotOpen => Error::ChannelClosed,
-                        e => Error::Rtc(e),
-                    });
+                    match sent {
+                        // The association's send buffer (all channels, in flight included)
+                        // is full: wait for acknowledgements instead of failing.
+                        Err(RtcError::Limit(Limit::ChannelBuffer)) => core.wants_room = true,
+                        sent => {
+                            drop(core);
+                            self.inner.wake.notify_one();
+                            return sent.map_err(|e| match e {
+                                RtcError::ChannelNotOpen => Error::ChannelClosed,
+                                e => Error::Rtc(e),
+                            });
+                        }
+                    }
                 }
             }
-            notified.await;
+            tokio::select! {
+                () = low => {}
+                () = room => {}
+            }
         }
     }
 }

@@ -74,6 +74,10 @@ pub(crate) async fn run(inner: Arc<Inner>, mut io: PeerIo, events: mpsc::Sender<
                     io.for_each_received(|rx| {
                         let _ = core.rtc.handle_receive(now, rx);
                     });
+                    // Acknowledgements may have freed the association's send buffer.
+                    if std::mem::take(&mut core.wants_room) {
+                        inner.room.notify_waiters();
+                    }
                 }
             }
             permit = room => {

@@ -57,6 +57,9 @@ pub(crate) struct Core {
     pub(crate) routes: HashMap<ChannelId, Route>,
     pub(crate) closed: bool,
     pub(crate) dropped_events: u64,
+    /// A sender waits for the association's send buffer (queued plus unacknowledged bytes of
+    /// every channel) to drain; the driver wakes it after the next datagrams.
+    pub(crate) wants_room: bool,
 }
 
 /// Where a channel's messages and state go.
@@ -74,6 +77,8 @@ pub(crate) struct Inner {
     pub(crate) wake: Notify,
     /// Woken when gathering completes.
     pub(crate) gathered: Notify,
+    /// Woken after datagrams arrived while a sender waited for the association's room.
+    pub(crate) room: Notify,
     pub(crate) config: Config,
 }
 
@@ -195,9 +200,11 @@ impl PeerConnection {
                 routes: HashMap::new(),
                 closed: false,
                 dropped_events: 0,
+                wants_room: false,
             }),
             wake: Notify::new(),
             gathered: Notify::new(),
+            room: Notify::new(),
             config,
         });
         let span = tracing::debug_span!("muon_peer");
