@@ -65,6 +65,10 @@ fn demo_transfers_and_verifies_over_a_lossy_path() {
     // 5% loss each way cost datagrams towards the receiver, and they are reported; the
     // transfer verified all the same, so they were made good.
     assert!(number_after(&stdout, "lost (") > 0, "{stdout}");
+    assert!(
+        number_after(&stdout, "SCTP retransmissions: ") > 0,
+        "{stdout}"
+    );
     // 2 MiB through a 1 MiB high-water mark: the sender paused and the
     // buffered-amount-low event resumed it.
     assert!(

@@ -114,5 +114,6 @@ pub use error::{DropReason, Limit, RtcError, SdpError};
 pub use event::{FailReason, RtcEvent};
 pub use jsep::{SdpType, SessionDescription};
 pub use muon_dtls::{Certificate, Fingerprint};
+pub use muon_sctp::Stats as SctpStats;
 pub use rtc::{Rtc, RtcStats};
 pub use state::{DtlsTransportState, IceConnectionState, PeerConnectionState, SignalingState};

@@ -11,7 +11,7 @@ use muon_ice::HostFilter;
 use muon_proto::Rng;
 use muon_rtc::{
     ChannelId, ChannelState, DataChannelInit, DtlsTransportState, FailReason, IceConnectionState,
-    PeerConnectionState, Rtc, RtcConfig, SessionDescription, SignalingState,
+    PeerConnectionState, Rtc, RtcConfig, RtcStats, SctpStats, SessionDescription, SignalingState,
 };
 use tokio::sync::{Notify, mpsc, watch};
 use tracing::Instrument;
@@ -306,6 +306,17 @@ impl PeerConnection {
     /// The next event; `None` once the connection is closed and its events drained.
     pub async fn next_event(&mut self) -> Option<PeerEvent> {
         self.events.recv().await
+    }
+
+    /// What the engine counted and dropped (datagrams, DCEP, messages).
+    pub fn stats(&self) -> RtcStats {
+        self.inner.lock().map(|c| c.rtc.stats()).unwrap_or_default()
+    }
+
+    /// The SCTP association's counters (packets, retransmissions, abandoned messages), once
+    /// the association exists.
+    pub fn sctp_stats(&self) -> Option<SctpStats> {
+        self.inner.lock().ok()?.rtc.sctp_stats()
     }
 
     /// Events dropped because nobody read them ([`crate::Config::event_queue`] was full).

@@ -56,6 +56,13 @@ async fn messages_from_1_byte_to_256_kib_round_trip() {
         }
         assert_eq!(sent.finalize(), got.finalize(), "echo intact");
         assert_eq!(chat.recv().await.unwrap().text(), Some("fin"));
+        // Eight messages each way (plus DCEP), counted by the association.
+        let sctp = a.sctp_stats().expect("association up");
+        assert!(
+            sctp.messages_sent >= 8 && sctp.messages_received >= 8,
+            "{sctp:?}"
+        );
+        assert_eq!(a.stats().dropped_datagrams, 0);
         assert!(matches!(
             chat.send(vec![0u8; 256 * 1024 + 1]).await,
             Err(Error::Rtc(muon::rtc::RtcError::MessageTooLarge { .. }))

@@ -298,15 +298,23 @@ fn summarise(
         pair.a.refused + pair.b.refused
     );
     let (sa, sb) = (pair.a.rtc.stats(), pair.b.rtc.stats());
+    let sctp = pair.a.rtc.sctp_stats().unwrap_or_default();
     println!(
         "engine: upload paused at {} KiB buffered and resumed at {} KiB by buffered-amount-low {} times; \
-         early DTLS datagrams held {}; messages dropped {}; \
-         SCTP retransmissions: not exposed by muon-rtc's RtcStats",
+         early DTLS datagrams held {}; messages dropped {}",
         HIGH_WATER / 1024,
         LOW_WATER / 1024,
         upload.resumed,
         sa.early_datagrams_queued + sb.early_datagrams_queued,
         sa.messages_dropped + sb.messages_dropped,
+    );
+    println!(
+        "sctp (offerer): {} DATA chunks sent, SCTP retransmissions: {}; fast retransmits {}, \
+         T3 timeouts {}",
+        sctp.data_chunks_sent,
+        sctp.data_chunks_retransmitted,
+        sctp.fast_retransmits,
+        sctp.t3_expirations,
     );
     Ok(())
 }

@@ -15,6 +15,7 @@ use std::time::Instant;
 use muon_dtls::{Certificate, Dtls, Fingerprint, HashAlg};
 use muon_ice::{Credentials, IceAgent};
 use muon_proto::{Receive, Rng, Transmit};
+use muon_sctp::Stats as SctpStats;
 use muon_sdp::Setup;
 
 use crate::channel::{Channel, ChannelEntry, ChannelId};
@@ -203,6 +204,12 @@ impl Rtc {
     /// Counters.
     pub fn stats(&self) -> RtcStats {
         self.stats
+    }
+
+    /// The SCTP association's counters (packets, retransmissions, abandoned messages), once
+    /// it exists.
+    pub fn sctp_stats(&self) -> Option<SctpStats> {
+        self.data.as_ref().map(|d| d.sctp.stats())
     }
 
     /// The selected ICE pair (local, remote), once connected.
