@@ -13,7 +13,8 @@ use crate::srtp::SrtpProfile;
 pub enum Role {
     /// Sends the ClientHello.
     Client,
-    /// Answers ClientHellos, with a stateless cookie exchange first.
+    /// Answers ClientHellos, with a stateless cookie exchange first unless
+    /// [`Config::cookie_exchange`] is off.
     Server,
 }
 
@@ -51,6 +52,20 @@ pub struct Config {
     /// Application-data records that arrive before the handshake completes, kept and
     /// delivered after `Connected`. Default 16.
     pub max_early_data_records: usize,
+    /// Whether a server answers a ClientHello without a valid cookie with a stateless
+    /// HelloVerifyRequest (RFC 6347 section 4.2.1). Default `true`: a server reachable from
+    /// any address needs the cookie, or a spoofed ClientHello makes it send its whole first
+    /// flight (a certificate, several times the hello's size) to the victim and keep state.
+    ///
+    /// Turning it off saves one round trip: the first ClientHello is answered with the
+    /// ServerHello flight at once. RFC 6347 section 4.2.1 allows this ("If the server is
+    /// being operated in an environment where amplification is not a problem, the server MAY
+    /// be configured not to perform a cookie exchange. The default SHOULD be that the exchange
+    /// is performed, however."). That environment is WebRTC when the layer below hands DTLS
+    /// only datagrams from a source address ICE already validated with an authenticated
+    /// connectivity check (RFC 8445 section 7.2.5, consent RFC 7675). A client always accepts
+    /// both ways; the setting is ignored in [`Role::Client`].
+    pub cookie_exchange: bool,
     dangerous_skip_fingerprint_check: bool,
 }
 
@@ -80,6 +95,7 @@ impl Config {
             max_messages_ahead: 16,
             max_future_records: 16,
             max_early_data_records: 16,
+            cookie_exchange: true,
             dangerous_skip_fingerprint_check: false,
         }
     }

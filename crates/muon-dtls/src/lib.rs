@@ -3,7 +3,8 @@
 //!
 //! Implements:
 //! - [RFC 6347](https://www.rfc-editor.org/rfc/rfc6347) DTLS 1.2: record layer with epochs,
-//!   anti-replay window, stateless HelloVerifyRequest cookies, handshake fragmentation and
+//!   anti-replay window, stateless HelloVerifyRequest cookies (which a server behind ICE may
+//!   skip, see [`Config::cookie_exchange`]), handshake fragmentation and
 //!   reassembly, flight retransmission with exponential back-off.
 //! - [RFC 5246](https://www.rfc-editor.org/rfc/rfc5246) TLS 1.2 handshake and PRF, with
 //!   ECDHE ([RFC 8422](https://www.rfc-editor.org/rfc/rfc8422)) over X25519 and P-256 and

@@ -139,6 +139,28 @@ fn a_fragmented_reordered_client_hello_is_reassembled_by_a_listening_server() {
 }
 
 #[test]
+fn a_fragmented_client_hello_starts_the_handshake_without_cookie_exchange() {
+    let now = common::t0();
+    let mut rng = Rng::from_seed([10; 32]);
+    let (client, mut server) = common::configs(&mut rng, 1200);
+    server.cookie_exchange = false;
+    let (mut c, mut s) = common::machines(4, client, server, now);
+    let d = c.poll_transmit().expect("a ClientHello");
+    let mut parts = split_client_hello(&d).into_iter();
+    s.handle_receive(now, &parts.next().unwrap()).unwrap();
+    assert!(s.poll_transmit().is_none(), "half a hello gets no answer");
+    assert!(s.poll_timeout().is_none(), "and arms no timer");
+    s.handle_receive(now, &parts.next().unwrap()).unwrap();
+    let answer = s.poll_transmit().expect("flight 4");
+    // ServerHello (type 2) with message_seq 0: no HelloVerifyRequest came first.
+    assert_eq!((answer[13], answer[17], answer[18]), (2, 0, 0));
+    c.handle_receive(now, &answer).unwrap();
+    common::shuttle(&mut c, &mut s, now);
+    assert!(c.is_connected() && s.is_connected());
+    assert_eq!(s.stats().hello_verify_requests, 0);
+}
+
+#[test]
 fn a_listening_server_refuses_client_hello_fragments_of_an_oversized_hello() {
     let now = common::t0();
     let mut rng = Rng::from_seed([9; 32]);

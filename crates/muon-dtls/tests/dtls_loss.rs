@@ -1,6 +1,6 @@
 //! Handshake and data under random loss (0%, 10%, 30% in each direction) at MTU 1200 and
-//! 500, with the default RFC 6347 timers (1 s initial, doubling up to 60 s). Every case is
-//! reproducible from its seed.
+//! 500, with the default RFC 6347 timers (1 s initial, doubling up to 60 s), with and without
+//! the server's cookie exchange. Every case is reproducible from its seed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -12,10 +12,16 @@ use muon_proto::Rng;
 
 /// Runs one seeded case; returns how long the handshake took in virtual time.
 fn run(seed: u64, loss: f64, mtu: usize, give_up: Duration) -> Duration {
+    run_with(seed, loss, mtu, give_up, true)
+}
+
+/// [`run`] with the server's cookie exchange on or off.
+fn run_with(seed: u64, loss: f64, mtu: usize, give_up: Duration, cookie: bool) -> Duration {
     let mut rng = Rng::from_seed(common::seed_bytes(seed));
     let (mut client, mut server) = common::configs(&mut rng, mtu);
     client.handshake_timeout = give_up;
     server.handshake_timeout = give_up;
+    server.cookie_exchange = cookie;
     let link = LinkConfig::default()
         .with_delay(Duration::from_millis(20))
         .with_loss(Loss::Random(loss))
@@ -46,6 +52,34 @@ fn no_loss_completes_in_three_round_trips() {
             // Three round trips of 40 ms (cookie, flight 4, flight 6): no timer ever fires.
             assert_eq!(took, Duration::from_millis(120), "seed {seed} mtu {mtu}");
         }
+    }
+}
+
+#[test]
+fn no_loss_without_cookie_exchange_completes_in_two_round_trips() {
+    for mtu in [1200, 500] {
+        for seed in 0..4 {
+            let took = run_with(seed, 0.0, mtu, DEFAULT_GIVE_UP, false);
+            // Flight 4 answers the first ClientHello; flight 6 ends it: 2 x 40 ms.
+            assert_eq!(took, Duration::from_millis(80), "seed {seed} mtu {mtu}");
+        }
+    }
+}
+
+#[test]
+fn ten_percent_loss_without_cookie_exchange() {
+    for seed in 600..620 {
+        run_with(seed, 0.10, 1200, DEFAULT_GIVE_UP, false);
+        run_with(seed + 100, 0.10, 500, DEFAULT_GIVE_UP, false);
+    }
+}
+
+#[test]
+fn thirty_percent_loss_without_cookie_exchange() {
+    for seed in 800..820 {
+        let give_up = Duration::from_secs(300);
+        run_with(seed, 0.30, 1200, give_up, false);
+        run_with(seed + 100, 0.30, 500, give_up, false);
     }
 }
 

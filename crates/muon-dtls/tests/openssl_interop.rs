@@ -1,7 +1,8 @@
 //! Interop with the real OpenSSL over UDP on 127.0.0.1, both ways, with ECDSA and RSA
 //! certificates, use_srtp and the DTLS-SRTP exporter: `openssl s_server -dtls1_2` against a
 //! muon client and `openssl s_client -dtls1_2` against a muon server. Each side must print the
-//! same keying material, and data must flow both ways.
+//! same keying material, and data must flow both ways. The muon server runs with and without
+//! its cookie exchange.
 //!
 //! Needs the `openssl` binary (scripts/install-deps.sh installs it); without it these tests
 //! fail, they do not skip.
@@ -394,16 +395,25 @@ fn muon_client_against_s_server(kind: KeyKind, extra: &[&str]) -> (CipherSuite, 
 }
 
 fn s_client_against_muon_server(kind: KeyKind, extra: &[&str]) -> (CipherSuite, String) {
+    s_client_against_muon_server_with(kind, extra, true)
+}
+
+fn s_client_against_muon_server_with(
+    kind: KeyKind,
+    extra: &[&str],
+    cookie_exchange: bool,
+) -> (CipherSuite, String) {
     openssl_available();
     let dir = temp_dir();
     let peer = openssl_cert(&dir, kind);
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
     let connect = sock.local_addr().unwrap().to_string();
     let mut rng = Rng::from_seed([8; 32]);
-    let config = Config::new(
+    let mut config = Config::new(
         Certificate::generate(&mut rng),
         vec![peer.fingerprint.clone()],
     );
+    config.cookie_exchange = cookie_exchange;
     let mut ep = Endpoint::new(Role::Server, config, sock, None);
     let mut ossl = OpenSsl::spawn(&common_args(
         &["s_client", "-connect", &connect],
@@ -412,10 +422,18 @@ fn s_client_against_muon_server(kind: KeyKind, extra: &[&str]) -> (CipherSuite, 
     ));
     ep.pump("handshake with s_client", |e| e.connected.is_some());
     let suite = check_session(&mut ep, &mut ossl, Role::Server);
-    assert!(
-        ep.dtls.stats().hello_verify_requests >= 1,
-        "the cookie exchange ran"
-    );
+    if cookie_exchange {
+        assert!(
+            ep.dtls.stats().hello_verify_requests >= 1,
+            "the cookie exchange ran"
+        );
+    } else {
+        assert_eq!(
+            ep.dtls.stats().hello_verify_requests,
+            0,
+            "no cookie exchange"
+        );
+    }
     let out = ossl.output();
     let _ = std::fs::remove_dir_all(&dir);
     (suite, out)
@@ -477,6 +495,24 @@ fn openssl_client_muon_server_ecdsa() {
         out.contains("SRTP Extension negotiated, profile=SRTP_AES128_CM_SHA1_80"),
         "{out}"
     );
+}
+
+/// OpenSSL's client accepts a ServerHello as the answer to its first ClientHello (RFC 6347
+/// section 4.2.1: clients must be prepared either way) and both sides agree on the keys.
+#[test]
+fn openssl_client_muon_server_without_cookie_exchange() {
+    let (suite, out) = s_client_against_muon_server_with(KeyKind::Ecdsa, &[], false);
+    assert_eq!(suite, CipherSuite::EcdheEcdsaAes128GcmSha256);
+    assert!(
+        out.contains("SRTP Extension negotiated, profile=SRTP_AES128_CM_SHA1_80"),
+        "{out}"
+    );
+}
+
+#[test]
+fn openssl_client_muon_server_rsa_without_cookie_exchange() {
+    let (suite, _) = s_client_against_muon_server_with(KeyKind::Rsa, &[], false);
+    assert_eq!(suite, CipherSuite::EcdheEcdsaAes128GcmSha256);
 }
 
 #[test]

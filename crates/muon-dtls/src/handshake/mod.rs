@@ -19,6 +19,10 @@
 //!                                         [ChangeCipherSpec] (flight 6)
 //!                             <--------   Finished
 //! ```
+//!
+//! Without the cookie exchange ([`Config::cookie_exchange`](crate::Config) off, RFC 6347
+//! section 4.2.1) flights 2 and 3 are skipped: the server answers the first ClientHello with
+//! flight 4, whose ServerHello then has message_seq 0.
 
 pub(crate) mod client;
 pub(crate) mod server;
@@ -51,7 +55,8 @@ pub(crate) enum State {
     ClientHelloSent(client::HelloSent),
     ClientServerFlight(client::ServerFlight),
     ClientWaitFinished(client::WaitFinished),
-    /// A server before any ClientHello with a valid cookie: holds nothing but its secret.
+    /// A server before any ClientHello it accepts (one with a valid cookie, or any one
+    /// without the cookie exchange): holds nothing but its secret.
     ServerListen,
     ServerClientFlight(server::ClientFlight),
     Established(Established),

@@ -1,5 +1,6 @@
 //! The server's side of the handshake, with the stateless cookie exchange
-//! (RFC 6347 section 4.2.1) and a required client certificate.
+//! (RFC 6347 section 4.2.1) unless [`Config::cookie_exchange`](crate::Config) is off, and a
+//! required client certificate.
 
 use std::time::Instant;
 
@@ -76,6 +77,14 @@ struct Choice {
 impl Dtls {
     /// A handshake record while stateless: answer a ClientHello without a valid cookie with
     /// a HelloVerifyRequest and keep nothing; with a valid cookie, start the handshake.
+    /// With `cookie_exchange` off, every ClientHello starts the handshake at once.
+    ///
+    /// Numbering: each side's first message has message_seq 0, each next one adds 1 (RFC
+    /// 6347 section 4.2.2). Without the cookie exchange the ServerHello is our first message
+    /// (0); with it, the stateless HelloVerifyRequest was (0) and the ServerHello is 1. Both
+    /// equal the accepted ClientHello's message_seq, which is what we continue from.
+    /// Transcript: the accepted ClientHello opens it; a first hello answered with a
+    /// HelloVerifyRequest, and the HelloVerifyRequest, never enter it (section 4.2.1).
     pub(crate) fn server_listen(
         &mut self,
         now: Instant,
@@ -111,7 +120,7 @@ impl Dtls {
             }
         };
         let hello = ClientHello::decode(body)?;
-        if !cookie::check(&self.cookie_secret, &hello) {
+        if self.config.cookie_exchange && !cookie::check(&self.cookie_secret, &hello) {
             let hvr = HelloVerifyRequest {
                 // RFC 6347 section 4.2.1: DTLS 1.0 here works with every client version.
                 version: DTLS_1_0,
