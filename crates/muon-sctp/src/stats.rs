@@ -10,8 +10,12 @@ pub struct Stats {
     pub packets_received: u64,
     /// DATA chunks sent for the first time.
     pub data_chunks_sent: u64,
-    /// DATA chunks sent again (fast retransmit or T3-rtx).
+    /// DATA chunks sent again (fast retransmit, T3-rtx, or with a COOKIE-ECHO that T1
+    /// sent again).
     pub data_chunks_retransmitted: u64,
+    /// DATA chunks (first sends and repeats) bundled with a COOKIE-ECHO (RFC 9260 section
+    /// 5.1 D), a round trip before the handshake completes.
+    pub data_chunks_with_cookie_echo: u64,
     /// Fast retransmit decisions (three miss indications).
     pub fast_retransmits: u64,
     /// T3-rtx expirations.

@@ -93,6 +93,19 @@ impl Association {
         self.state = State::CookieEchoed;
         self.init_retransmits = 0;
         self.t1 = Some(now + self.rto.rto());
+        // After a Stale Cookie restart (section 5.2.6), DATA bundled with the old cookie
+        // goes again with the new one.
+        self.requeue_bundled();
+    }
+
+    /// DATA that rode with a COOKIE-ECHO rides again with the next one (section 5.1 D: no
+    /// other packet may be sent before the COOKIE-ACK). A chunk the peer already took is
+    /// acknowledged as a duplicate and delivered once.
+    pub(super) fn requeue_bundled(&mut self) {
+        for t in self.inflight.outstanding_tsns() {
+            self.inflight.mark_retransmit(t);
+        }
+        self.t3 = None;
     }
 
     /// Section 5.1 D and 5.2.4: a COOKIE-ECHO whose MAC verifies and that is fresh creates
@@ -112,7 +125,12 @@ impl Association {
         );
         if established && data.local_tag == self.local_tag && data.peer_tag == self.peer_tag {
             // Section 5.2.4 case D: our COOKIE-ACK was lost; acknowledge again, however old
-            // the cookie.
+            // the cookie. DATA bundled behind it is processed (as duplicates, if it came
+            // before), but only under the right verification tag.
+            if tag != self.local_tag {
+                self.stats.dropped_bad_tag += 1;
+                return Err(SctpError::BadVerificationTag);
+            }
             self.send_cookie_ack();
             return Ok(());
         }
@@ -183,7 +201,9 @@ impl Association {
     fn adopt_peer(&mut self, p: PeerParams) {
         self.peer_tag = p.tag;
         self.received = Received::new(tsn::initial(p.initial_tsn));
-        self.peer_rwnd = p.rwnd as usize;
+        // DATA may already be in flight (bundled with our COOKIE-ECHO) when the peer's
+        // COOKIE-ECHO of a simultaneous open arrives.
+        self.peer_rwnd = (p.rwnd as usize).saturating_sub(self.inflight.flight_bytes());
         self.out_streams = self.config.streams.min(p.inbound_streams);
         self.peer_forward_tsn = p.forward_tsn;
         self.peer_reconfig = p.reconfig;
@@ -203,6 +223,10 @@ impl Association {
         self.state = State::Established;
         self.t1 = None;
         self.handshake_chunk = None;
+        // DATA bundled with the COOKIE-ECHO was guarded by T1; T3 takes over.
+        if self.inflight.has_outstanding() && self.t3.is_none() {
+            self.t3 = Some(now + self.rto.rto());
+        }
         self.hb_at = Some(now + self.config.heartbeat_interval);
         self.events.push_back(Event::Connected);
     }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use super::{Association, State};
 use crate::event::Event;
 use crate::wire::chunk::DATA_HEADER_LEN;
-use crate::wire::{COMMON_HEADER_LEN, Chunk, DataChunk, ForwardTsnChunk, Packet};
+use crate::wire::{COMMON_HEADER_LEN, Chunk, DataChunk, ForwardTsnChunk, Packet, chunk as kind};
 use crate::{crc, tsn};
 
 /// Smallest DATA payload worth starting in the room left in a packet.
@@ -31,13 +31,19 @@ impl Association {
             tag,
         );
         while let Some((t, c)) = self.control.front() {
-            if *t != tag || (pkt.len() > COMMON_HEADER_LEN && pkt.len() + c.len() > self.mtu) {
+            let started = pkt.len() > COMMON_HEADER_LEN;
+            if *t != tag || (started && (pkt.len() + c.len() > self.mtu || must_lead(c))) {
                 break;
             }
+            let alone = must_be_alone(c);
             pkt.extend_from_slice(c);
             self.control.pop_front();
+            if alone {
+                break;
+            }
         }
-        if tag == self.peer_tag && tag != 0 {
+        let alone = pkt.get(COMMON_HEADER_LEN..).is_some_and(must_be_alone);
+        if tag == self.peer_tag && tag != 0 && !alone {
             self.fill(now, &mut pkt);
         }
         if pkt.len() == COMMON_HEADER_LEN {
@@ -87,10 +93,39 @@ impl Association {
         } else if self.sack_needed {
             self.sack_needed = false;
         }
-        let data_state = self.state.sends_data() || self.state == State::ShutdownSent;
-        if !data_state {
+        if self.state == State::CookieEchoed {
+            self.bundle_with_cookie_echo(now, pkt);
+        } else if self.state.sends_data() || self.state == State::ShutdownSent {
+            self.fill_control(now, pkt);
+            if self.state.sends_data() {
+                self.fill_data(now, pkt);
+            }
+        }
+        for stream in self.queue.low.drain(..) {
+            self.events.push_back(Event::BufferedAmountLow { stream });
+        }
+    }
+
+    /// RFC 9260 section 5.1 D: "The COOKIE ECHO chunk MAY be bundled with any pending
+    /// outbound DATA chunks, but it MUST be the first chunk in the packet and, until the
+    /// COOKIE ACK chunk is returned, the sender MUST NOT send any other packets to the peer."
+    /// So DATA queued before the handshake ends (a DCEP OPEN, say) rides with the COOKIE-ECHO,
+    /// within the peer's a_rwnd from its INIT-ACK and our initial cwnd, and arrives a round
+    /// trip earlier. T1 guards the whole packet: when it fires, the COOKIE-ECHO and this DATA
+    /// go again together (`requeue_bundled`), so T3 does not run until the handshake is done.
+    fn bundle_with_cookie_echo(&mut self, now: Instant, pkt: &mut Vec<u8>) {
+        if pkt.get(COMMON_HEADER_LEN) != Some(&kind::COOKIE_ECHO) {
             return;
         }
+        let before = self.stats.data_chunks_sent + self.stats.data_chunks_retransmitted;
+        self.fill_data(now, pkt);
+        let bundled = self.stats.data_chunks_sent + self.stats.data_chunks_retransmitted - before;
+        self.stats.data_chunks_with_cookie_echo += bundled;
+        self.t3 = None;
+    }
+
+    /// SACK's companions: FORWARD-TSN, RE-CONFIG and HEARTBEAT, each as room allows.
+    fn fill_control(&mut self, now: Instant, pkt: &mut Vec<u8>) {
         if self.forward_tsn_pending {
             self.forward_tsn_pending = false;
             if let (true, Some((point, streams))) =
@@ -129,12 +164,6 @@ impl Association {
                 self.hb_outstanding = Some(nonce);
             }
         }
-        if self.state.sends_data() {
-            self.fill_data(now, pkt);
-        }
-        for stream in self.queue.low.drain(..) {
-            self.events.push_back(Event::BufferedAmountLow { stream });
-        }
     }
 
     fn fill_data(&mut self, now: Instant, pkt: &mut Vec<u8>) {
@@ -161,7 +190,8 @@ impl Association {
                 unordered: s.frag.unordered,
                 beginning: s.frag.beginning,
                 ending: s.frag.ending,
-                immediate: false,
+                // Repeated with a COOKIE-ECHO: the SACK can ride with the COOKIE-ACK.
+                immediate: self.state == State::CookieEchoed,
                 payload: &s.frag.data,
             })
             .encode(pkt);
@@ -228,5 +258,78 @@ impl Association {
     fn worth_splitting(&self, rest: usize, room: usize, partial: bool) -> bool {
         let whole_packet = self.mtu.saturating_sub(COMMON_HEADER_LEN + DATA_HEADER_LEN) & !3;
         room >= MIN_FRAGMENT && !(partial && rest <= whole_packet)
+    }
+}
+
+/// RFC 9260 section 6.10: INIT, INIT-ACK and SHUTDOWN-COMPLETE travel alone.
+fn must_be_alone(chunk: &[u8]) -> bool {
+    chunk
+        .first()
+        .is_some_and(|&k| matches!(k, kind::INIT | kind::INIT_ACK | kind::SHUTDOWN_COMPLETE))
+}
+
+/// Chunks that must start their packet: the lone ones, and COOKIE-ECHO (section 5.1 D).
+fn must_lead(chunk: &[u8]) -> bool {
+    must_be_alone(chunk) || chunk.first() == Some(&kind::COOKIE_ECHO)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lone_and_leading_chunks() {
+        for k in [kind::INIT, kind::INIT_ACK, kind::SHUTDOWN_COMPLETE] {
+            assert!(must_be_alone(&[k, 0, 0, 4]) && must_lead(&[k, 0, 0, 4]));
+        }
+        assert!(!must_be_alone(&[kind::COOKIE_ECHO, 0, 0, 4]));
+        assert!(must_lead(&[kind::COOKIE_ECHO, 0, 0, 4]));
+        for k in [
+            kind::COOKIE_ACK,
+            kind::SACK,
+            kind::ABORT,
+            kind::HEARTBEAT_ACK,
+        ] {
+            assert!(!must_lead(&[k, 0, 0, 4]));
+        }
+        assert!(!must_lead(&[]));
+    }
+
+    /// An INIT-ACK for the peer's INIT and our COOKIE-ECHO, queued before a poll (the
+    /// simultaneous open), leave in two packets: the COOKIE-ECHO first in its own, with DATA.
+    #[test]
+    fn init_ack_and_cookie_echo_never_share_a_packet() {
+        let now = muon_netsim::Clock::new().now();
+        let mut a = Association::new(
+            crate::Config::default(),
+            muon_proto::Rng::from_seed([1; 32]),
+        );
+        let mut b = Association::new(
+            crate::Config::default(),
+            muon_proto::Rng::from_seed([2; 32]),
+        );
+        a.send(
+            now,
+            0,
+            crate::Ppid::BINARY,
+            true,
+            crate::Reliability::Reliable,
+            bytes::Bytes::from_static(b"x"),
+        )
+        .unwrap_or_default();
+        a.connect(now);
+        b.connect(now);
+        let a_init = a.poll_transmit(now).unwrap_or_default();
+        let b_init = b.poll_transmit(now).unwrap_or_default();
+        let _ = b.handle_receive(now, &a_init);
+        let b_init_ack = b.poll_transmit(now).unwrap_or_default();
+        // a takes b's INIT and b's INIT-ACK before it is polled.
+        let _ = a.handle_receive(now, &b_init);
+        let _ = a.handle_receive(now, &b_init_ack);
+        let first: Vec<u8> = std::iter::from_fn(|| a.poll_transmit(now))
+            .map(|p| p.get(COMMON_HEADER_LEN).copied().unwrap_or(0xff))
+            .collect();
+        assert_eq!(first, [kind::INIT_ACK, kind::COOKIE_ECHO]);
+        assert_eq!(a.stats().data_chunks_with_cookie_echo, 1);
     }
 }

@@ -53,6 +53,9 @@ impl Association {
         if let Some(c) = self.handshake_chunk.clone() {
             self.push_control(tag, c);
         }
+        if self.state == State::CookieEchoed {
+            self.requeue_bundled();
+        }
     }
 
     /// Section 6.3.3 rules E1-E3, with RFC 3758 abandonment.
