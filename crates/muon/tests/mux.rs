@@ -4,12 +4,8 @@
 
 mod common;
 
-use std::time::Instant;
-
-use common::{config, negotiate, next_channel, within};
+use common::{config, negotiate, next_channel, stun_server, within};
 use muon::{Config, DataChannelInit, InterfaceFilter, PeerConnection, UdpMux};
-use muon_ice::StunServer;
-use muon_proto::Receive;
 use tokio::net::UdpSocket;
 
 /// Ports of the host candidates in a description.
@@ -132,24 +128,7 @@ async fn strangers_on_the_shared_port_are_counted_and_change_nothing() {
 #[tokio::test]
 async fn peers_behind_the_mux_get_their_own_stun_answers() {
     within(30, async {
-        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-        let server_addr = socket.local_addr().unwrap();
-        tokio::spawn(async move {
-            let mut stun = StunServer::new();
-            let mut buf = [0u8; 1500];
-            loop {
-                let (n, from) = socket.recv_from(&mut buf).await.unwrap();
-                let rx = Receive {
-                    source: from,
-                    destination: server_addr,
-                    contents: &buf[..n],
-                };
-                let _ = stun.handle_receive(Instant::now(), rx);
-                while let Some(t) = stun.poll_transmit() {
-                    socket.send_to(&t.contents, t.destination).await.unwrap();
-                }
-            }
-        });
+        let (server_addr, _) = stun_server().await;
         let mux = UdpMux::bind_interfaces(&InterfaceFilter::loopback_only(), 0)
             .await
             .unwrap();

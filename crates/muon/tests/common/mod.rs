@@ -2,7 +2,10 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::future::Future;
-use std::time::Duration;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use muon::{Config, DataChannel, InterfaceFilter, PeerConnection, PeerEvent};
 
@@ -40,4 +43,32 @@ pub async fn next_channel(pc: &mut PeerConnection) -> DataChannel {
             None => panic!("connection ended"),
         }
     }
+}
+
+/// A STUN server (muon-ice's `StunServer`) on a loopback socket, serving until the runtime
+/// ends; returns its address and a count of the requests it answered.
+#[allow(clippy::disallowed_methods)]
+pub async fn stun_server() -> (SocketAddr, Arc<AtomicU64>) {
+    let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = socket.local_addr().unwrap();
+    let answered = Arc::new(AtomicU64::new(0));
+    let count = Arc::clone(&answered);
+    tokio::spawn(async move {
+        let mut stun = muon_ice::StunServer::new();
+        let mut buf = [0u8; 1500];
+        loop {
+            let (n, from) = socket.recv_from(&mut buf).await.unwrap();
+            let rx = muon_proto::Receive {
+                source: from,
+                destination: addr,
+                contents: &buf[..n],
+            };
+            let _ = stun.handle_receive(Instant::now(), rx);
+            while let Some(t) = stun.poll_transmit() {
+                socket.send_to(&t.contents, t.destination).await.unwrap();
+            }
+            count.store(stun.answered(), Ordering::SeqCst);
+        }
+    });
+    (addr, answered)
 }
