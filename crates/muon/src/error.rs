@@ -16,6 +16,14 @@ pub enum Error {
     /// The [`crate::UdpMux`] holds as many peer connections as it may.
     #[error("the UDP mux is full")]
     MuxFull,
+    /// Every port of [`crate::Config::udp_ports`] was taken on every address.
+    #[error("no free UDP port in {low}-{high} on the chosen addresses")]
+    NoFreePort {
+        /// First port of the range.
+        low: u16,
+        /// Last port of the range.
+        high: u16,
+    },
     /// No local address passed the interface filter.
     #[error("no usable local address")]
     NoLocalAddress,

@@ -166,6 +166,7 @@ impl PeerConnection {
         rtc_config.limits = config.limits;
         rtc_config.certificate.clone_from(&config.certificate);
         let mut rtc = Rtc::new(rtc_config, Rng::from_seed(seed), now);
+        let mut ips_empty = false;
         let io = if let Some(mux) = &config.mux {
             let port = mux.register(rtc.local_credentials())?;
             for addr in port.addresses() {
@@ -175,6 +176,7 @@ impl PeerConnection {
             PeerIo::Muxed(port, Vec::new())
         } else {
             let ips = local_ips(&config.interfaces);
+            ips_empty = ips.is_empty();
             let mut sockets = match config.udp_ports {
                 Some(range) => {
                     let start = u16::from_be_bytes([seed[0], seed[1]]);
@@ -190,7 +192,12 @@ impl PeerConnection {
             PeerIo::Muxed(port, _) => port.addresses().collect(),
         };
         if local_addrs.is_empty() {
-            return Err(Error::NoLocalAddress);
+            return Err(match config.udp_ports {
+                Some((low, high)) if config.mux.is_none() && !ips_empty => {
+                    Error::NoFreePort { low, high }
+                }
+                _ => Error::NoLocalAddress,
+            });
         }
         rtc.end_of_local_addresses(now);
         let (events_tx, events) = mpsc::channel(config.event_queue.max(1));

@@ -194,3 +194,15 @@ async fn a_taken_port_is_an_error_that_says_so() {
         .unwrap_err();
     assert!(matches!(err, muon::Error::Io(_)), "{err}");
 }
+
+#[tokio::test]
+async fn a_range_with_no_free_port_says_so() {
+    let taken = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let cfg = config().with_udp_ports(port, port);
+    let err = PeerConnection::new(cfg).await.unwrap_err();
+    assert!(
+        matches!(err, muon::Error::NoFreePort { low, high } if low == port && high == port),
+        "{err}"
+    );
+}
