@@ -8,6 +8,7 @@ use muon_proto::Rng;
 use p256::pkcs8::{DecodePrivateKey, EncodePublicKey};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 use crate::der::{
     self, TAG_CONTEXT_0, TAG_GENERALIZED_TIME, TAG_OID, TAG_SEQUENCE, TAG_SET, TAG_UTC_TIME,
@@ -148,7 +149,8 @@ impl FromStr for Fingerprint {
     }
 }
 
-/// Our certificate: DER plus its ECDSA P-256 private key. Cloning copies the key.
+/// Our certificate: DER plus its ECDSA P-256 private key. Cloning copies the key; every copy
+/// wipes its key on drop (p256's `SigningKey` zeroizes itself).
 #[derive(Clone)]
 pub struct Certificate {
     der: Vec<u8>,
@@ -158,9 +160,12 @@ pub struct Certificate {
 impl Certificate {
     /// Generates a self-signed ECDSA P-256 certificate (serial and key from `rng`).
     pub fn generate(rng: &mut Rng) -> Self {
+        // The random bytes are the private key: drawn into a buffer wiped afterwards.
+        let mut seed = Zeroizing::new([0u8; 32]);
         let key = loop {
             // A random 32-byte string is a valid scalar with probability 1 - 2^-32.
-            if let Ok(k) = p256::ecdsa::SigningKey::from_slice(&rng.array::<32>()) {
+            rng.fill(seed.as_mut_slice());
+            if let Ok(k) = p256::ecdsa::SigningKey::from_slice(seed.as_slice()) {
                 break k;
             }
         };
@@ -251,6 +256,15 @@ mod tests {
     use super::*;
     use crate::crypto::sign::PeerKey;
     use crate::crypto::suite::scheme;
+
+    /// Compile-time: the private key, as stored in a certificate, wipes itself on drop.
+    #[test]
+    fn private_key_zeroizes_on_drop() {
+        fn assert_zod<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+        let cert = Certificate::generate(&mut Rng::from_seed([3; 32]));
+        assert_zod(&cert.key);
+        assert_zod(cert.signing_key());
+    }
 
     #[test]
     fn generated_certificate_carries_its_key_and_verifies() {

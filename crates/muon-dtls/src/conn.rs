@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use muon_proto::{Reader, Rng};
+use zeroize::Zeroizing;
 
 use crate::config::{Config, Role};
 use crate::error::{DtlsError, Limit, Misbehavior, Wire};
@@ -63,7 +64,8 @@ pub struct Dtls {
     pub(crate) peer_flight_start: Option<u16>,
     /// When a peer retransmission last made us resend, to answer at most one copy of it.
     last_echo: Option<Instant>,
-    pub(crate) cookie_secret: [u8; 32],
+    /// HMAC key of HelloVerifyRequest cookies; wiped on drop.
+    pub(crate) cookie_secret: Zeroizing<[u8; 32]>,
     transmits: VecDeque<Vec<u8>>,
     events: VecDeque<DtlsEvent>,
     early_data: Vec<Vec<u8>>,
@@ -75,7 +77,8 @@ impl Dtls {
     /// A new endpoint. A client queues its first ClientHello at once; a server waits.
     pub fn new(role: Role, config: Config, mut rng: Rng, now: Instant) -> Result<Self, DtlsError> {
         config.validate()?;
-        let cookie_secret = rng.array();
+        let mut cookie_secret = Zeroizing::new([0u8; 32]);
+        rng.fill(cookie_secret.as_mut_slice());
         let mut dtls = Self {
             role,
             reasm: Reassembler::new(
@@ -640,8 +643,21 @@ mod tests {
             text.starts_with("Dtls { role: Server, state: \"ServerListen\""),
             "{text}"
         );
-        assert!(!text.contains(&format!("{:?}", d.cookie_secret)));
+        assert!(!text.contains(&format!("{:?}", *d.cookie_secret)));
         assert!(!text.contains("cookie"));
+    }
+
+    /// Compile-time: the server's cookie secret, as stored, wipes itself on drop.
+    #[test]
+    fn cookie_secret_zeroizes_on_drop() {
+        fn assert_zod<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+        let mut rng = Rng::from_seed([2; 32]);
+        let config =
+            Config::new(Certificate::generate(&mut rng), vec![]).dangerous_skip_fingerprint_check();
+        #[allow(clippy::disallowed_methods)]
+        let d = Dtls::new(Role::Server, config, rng, Instant::now()).unwrap();
+        assert_zod(&d.cookie_secret);
+        assert_ne!(*d.cookie_secret, [0; 32]);
     }
 
     #[test]

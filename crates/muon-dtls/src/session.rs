@@ -4,13 +4,17 @@ use crate::crypto::aead::RecordCipher;
 use crate::crypto::prf::{self, PrfHash};
 use crate::crypto::suite::CipherSuite;
 use crate::error::DtlsError;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// What both sides agreed on once the pre-master secret is known.
+///
+/// The master secret lives on the heap, so moving a `Session` between handshake states copies
+/// a pointer, not the secret, and the one copy is wiped on drop.
 pub(crate) struct Session {
     pub(crate) suite: CipherSuite,
     pub(crate) client_random: [u8; 32],
     pub(crate) server_random: [u8; 32],
-    master: [u8; 48],
+    master: Box<[u8; 48]>,
 }
 
 impl std::fmt::Debug for Session {
@@ -23,9 +27,11 @@ impl std::fmt::Debug for Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        self.master.fill(0);
+        self.master.zeroize();
     }
 }
+
+impl ZeroizeOnDrop for Session {}
 
 impl Session {
     /// Derives the extended master secret from the pre-master secret and the transcript up to
@@ -39,7 +45,8 @@ impl Session {
     ) -> Self {
         let hash = suite.prf_hash();
         let session_hash = hash.digest(transcript_through_cke);
-        let master = prf::extended_master_secret(hash, pre_master, &session_hash);
+        let mut master = Box::new([0u8; 48]);
+        prf::extended_master_secret(hash, pre_master, &session_hash, &mut master);
         Self {
             suite,
             client_random,
@@ -56,7 +63,7 @@ impl Session {
     pub(crate) fn ciphers(&self) -> Result<(RecordCipher, RecordCipher), DtlsError> {
         let kb = prf::key_block(
             self.prf_hash(),
-            &self.master,
+            self.master.as_slice(),
             &self.client_random,
             &self.server_random,
             self.suite.key_len(),
@@ -69,19 +76,31 @@ impl Session {
 
     /// verify_data for the given side over `transcript`.
     pub(crate) fn verify_data(&self, client: bool, transcript: &[u8]) -> [u8; 12] {
-        prf::verify_data(self.prf_hash(), &self.master, client, transcript)
+        prf::verify_data(self.prf_hash(), self.master.as_slice(), client, transcript)
     }
 
     /// RFC 5705 exporter.
     pub(crate) fn export(&self, label: &[u8], context: Option<&[u8]>, out: &mut [u8]) {
         prf::export(
             self.prf_hash(),
-            &self.master,
+            self.master.as_slice(),
             label,
             &self.client_random,
             &self.server_random,
             context,
             out,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_zod<T: ZeroizeOnDrop>() {}
+
+    #[test]
+    fn session_zeroizes_on_drop() {
+        assert_zod::<Session>();
     }
 }

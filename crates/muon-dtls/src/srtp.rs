@@ -3,6 +3,7 @@
 use crate::auth::PeerAuthenticated;
 use crate::config::Role;
 use crate::session::Session;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// The exporter label for DTLS-SRTP (RFC 5764 section 4.2).
 pub(crate) const EXPORTER_LABEL: &[u8] = b"EXTRACTOR-dtls_srtp";
@@ -51,6 +52,9 @@ impl SrtpProfile {
 ///
 /// Only reachable from a [`crate::Connected`] event, which exists only once the peer's
 /// certificate matched the SDP fingerprint and its signature verified.
+///
+/// The keys and salts are wiped from memory when a value is dropped ([`ZeroizeOnDrop`]);
+/// copies the caller makes from the slices are the caller's to wipe.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SrtpKeyingMaterial {
     profile: SrtpProfile,
@@ -69,7 +73,7 @@ impl SrtpKeyingMaterial {
         profile: SrtpProfile,
     ) -> Self {
         let (k, s) = (profile.key_len(), profile.salt_len());
-        let mut block = vec![0u8; 2 * (k + s)];
+        let mut block = Zeroizing::new(vec![0u8; 2 * (k + s)]);
         session.export(EXPORTER_LABEL, None, &mut block);
         let (client_key, rest) = block.split_at(k);
         let (server_key, rest) = rest.split_at(k);
@@ -114,18 +118,17 @@ impl SrtpKeyingMaterial {
 }
 
 impl Drop for SrtpKeyingMaterial {
-    /// Best-effort wipe of the keys (the allocator may have copied them before).
+    /// Wipes the keys and salts (each allocated once at its exact size, never grown, so no
+    /// stale copy is left by a reallocation).
     fn drop(&mut self) {
-        for v in [
-            &mut self.local_key,
-            &mut self.local_salt,
-            &mut self.remote_key,
-            &mut self.remote_salt,
-        ] {
-            v.fill(0);
-        }
+        self.local_key.zeroize();
+        self.local_salt.zeroize();
+        self.remote_key.zeroize();
+        self.remote_salt.zeroize();
     }
 }
+
+impl ZeroizeOnDrop for SrtpKeyingMaterial {}
 
 impl std::fmt::Debug for SrtpKeyingMaterial {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -138,6 +141,13 @@ impl std::fmt::Debug for SrtpKeyingMaterial {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn assert_zod<T: ZeroizeOnDrop>() {}
+
+    #[test]
+    fn keying_material_zeroizes_on_drop() {
+        assert_zod::<SrtpKeyingMaterial>();
+    }
 
     #[test]
     fn profile_codes_and_lengths() {

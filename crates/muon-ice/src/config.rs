@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use muon_proto::Rng;
+use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use crate::error::IceError;
 
@@ -255,11 +256,11 @@ impl IceConfig {
 
 /// ICE credentials: a username fragment and a password
 /// ([RFC 8445 section 5.3](https://www.rfc-editor.org/rfc/rfc8445#section-5.3)). `Debug`
-/// hides the password.
+/// hides the password, and it is wiped from memory on drop ([`ZeroizeOnDrop`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     ufrag: String,
-    pwd: String,
+    pwd: Zeroizing<String>,
 }
 
 impl Credentials {
@@ -267,7 +268,7 @@ impl Credentials {
     pub fn random(rng: &mut Rng) -> Self {
         Self {
             ufrag: ice_chars(rng, 8),
-            pwd: ice_chars(rng, 24),
+            pwd: Zeroizing::new(ice_chars(rng, 24)),
         }
     }
 
@@ -284,7 +285,7 @@ impl Credentials {
         }
         Ok(Self {
             ufrag: ufrag.to_owned(),
-            pwd: pwd.to_owned(),
+            pwd: Zeroizing::new(pwd.to_owned()),
         })
     }
 
@@ -295,9 +296,12 @@ impl Credentials {
 
     /// The password (`ice-pwd`).
     pub fn pwd(&self) -> &str {
-        &self.pwd
+        self.pwd.as_str()
     }
 }
+
+// The password is the only secret, and `Zeroizing` wipes it; the ufrag is public (SDP).
+impl ZeroizeOnDrop for Credentials {}
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -307,16 +311,31 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// `n` random `ice-char`s, in one allocation of the final size (a growing string would leave
+/// partial copies of a password behind in freed memory).
 fn ice_chars(rng: &mut Rng, n: usize) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    (0..n)
-        .map(|_| char::from(ALPHABET[(rng.u32() & 63) as usize]))
-        .collect()
+    let mut out = String::with_capacity(n);
+    for _ in 0..n {
+        out.push(char::from(ALPHABET[(rng.u32() & 63) as usize]));
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Compile-time: credentials, and the password as stored, wipe themselves on drop.
+    #[test]
+    fn password_zeroizes_on_drop() {
+        fn assert_zod<T: ZeroizeOnDrop>(_: &T) {}
+        let c = Credentials::random(&mut Rng::from_seed([4; 32]));
+        assert_zod(&c);
+        assert_zod(&c.pwd);
+        assert_eq!(c.pwd().len(), 24);
+        assert_eq!(c.pwd.capacity(), 24, "one allocation of the final size");
+    }
 
     #[test]
     fn random_credentials_are_valid_and_differ() {

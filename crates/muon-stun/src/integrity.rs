@@ -19,6 +19,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::attr::PasswordAlgorithmId;
 
@@ -32,7 +33,8 @@ const BLOCK: usize = 64;
 ///
 /// It holds the HMAC-SHA1 and HMAC-SHA256 states already keyed, so signing or verifying a
 /// message costs only the hashing of the message itself. Create one per credential and reuse
-/// it. `Debug` never prints the key.
+/// it. `Debug` never prints the key, and the keyed states are wiped from memory on drop
+/// ([`ZeroizeOnDrop`]; the key bytes passed in stay the caller's to wipe).
 #[derive(Clone)]
 pub struct IntegrityKey {
     sha1: Hmac<Sha1>,
@@ -73,8 +75,8 @@ impl IntegrityKey {
     pub fn from_key(key: &[u8]) -> Self {
         // HMAC pads keys up to the block size with zeros and hashes longer ones first
         // (RFC 2104 section 2); doing it here keeps construction infallible.
-        let sha1 = Hmac::<Sha1>::new(&block_key::<Sha1>(key).into());
-        let sha256 = Hmac::<Sha256>::new(&block_key::<Sha256>(key).into());
+        let sha1 = Hmac::<Sha1>::new((&*block_key::<Sha1>(key)).into());
+        let sha256 = Hmac::<Sha256>::new((&*block_key::<Sha256>(key)).into());
         Self { sha1, sha256 }
     }
 
@@ -92,6 +94,11 @@ impl IntegrityKey {
         mac.finalize().into_bytes().into()
     }
 }
+
+// The SHA-1 and SHA-256 cores inside each `Hmac` (inner and outer keyed states) wipe
+// themselves on drop with the `zeroize` features of sha1 and sha2, and the block buffers with
+// digest's; `tests::integrity_key_zeroizes_on_drop` checks the cores.
+impl ZeroizeOnDrop for IntegrityKey {}
 
 impl fmt::Debug for IntegrityKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -119,25 +126,30 @@ pub(crate) fn fingerprint(parts: &[&[u8]]) -> u32 {
     h.finalize() ^ FINGERPRINT_XOR
 }
 
-fn long_term_digest<D: Digest>(username: &str, realm: &str, password: &str) -> Vec<u8> {
-    D::new()
+/// The long-term key, wiped when dropped (the hasher wipes its own state).
+fn long_term_digest<D: Digest>(username: &str, realm: &str, password: &str) -> Zeroizing<Vec<u8>> {
+    let mut digest = D::new()
         .chain_update(username)
         .chain_update(":")
         .chain_update(realm)
         .chain_update(":")
         .chain_update(password)
-        .finalize()
-        .to_vec()
+        .finalize();
+    let key = Zeroizing::new(digest.to_vec());
+    digest.as_mut_slice().zeroize();
+    key
 }
 
-fn block_key<D: Digest>(key: &[u8]) -> [u8; BLOCK] {
-    let mut block = [0u8; BLOCK];
+/// The HMAC key padded to the block size, wiped when dropped.
+fn block_key<D: Digest>(key: &[u8]) -> Zeroizing<[u8; BLOCK]> {
+    let mut block = Zeroizing::new([0u8; BLOCK]);
     if key.len() > BLOCK {
-        let digest = D::digest(key);
+        let mut digest = D::digest(key);
         block
             .iter_mut()
             .zip(digest.iter())
             .for_each(|(b, d)| *b = *d);
+        digest.as_mut_slice().zeroize();
     } else {
         block.iter_mut().zip(key).for_each(|(b, k)| *b = *k);
     }
@@ -147,6 +159,17 @@ fn block_key<D: Digest>(key: &[u8]) -> [u8; BLOCK] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn assert_zod<T: ZeroizeOnDrop>() {}
+
+    /// Compile-time: the key and the hash cores holding its keyed states wipe themselves on
+    /// drop (this fails to build without the `zeroize` features of sha1 and sha2).
+    #[test]
+    fn integrity_key_zeroizes_on_drop() {
+        assert_zod::<IntegrityKey>();
+        assert_zod::<<Sha1 as hmac::EagerHash>::Core>();
+        assert_zod::<<Sha256 as hmac::EagerHash>::Core>();
+    }
 
     #[test]
     fn long_term_md5_key_matches_rfc5769() {
@@ -158,7 +181,7 @@ mod tests {
         );
         // Cross-checked against MD5 computed independently (coreutils md5sum).
         assert_eq!(
-            key,
+            *key,
             [
                 0xe8, 0xca, 0x7a, 0xd5, 0x9d, 0x5e, 0xb0, 0x51, 0x8e, 0x31, 0x29, 0x11, 0xd2, 0xda,
                 0xb2, 0xa9

@@ -7,6 +7,7 @@
 
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes128Gcm, Aes256Gcm};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::error::DtlsError;
 use crate::wire::record::{ContentType, RecordHeader};
@@ -24,10 +25,22 @@ enum Gcm {
 }
 
 /// One direction's AES-GCM key and salt.
+///
+/// Wiped on drop: the AES round keys and the GHASH key by aes-gcm (its `zeroize` feature), the
+/// implicit nonce salt here.
 pub(crate) struct RecordCipher {
     gcm: Gcm,
     salt: [u8; 4],
 }
+
+impl Drop for RecordCipher {
+    fn drop(&mut self) {
+        self.salt.zeroize();
+    }
+}
+
+// The `Gcm` boxes zeroize themselves; `tests::secrets_zeroize_on_drop` checks they do.
+impl ZeroizeOnDrop for RecordCipher {}
 
 impl std::fmt::Debug for RecordCipher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -139,6 +152,17 @@ impl RecordCipher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn assert_zod<T: ZeroizeOnDrop>() {}
+
+    /// Compile-time: the record cipher and the aes-gcm key schedules it boxes wipe themselves
+    /// (this fails to build without aes-gcm's `zeroize` feature).
+    #[test]
+    fn secrets_zeroize_on_drop() {
+        assert_zod::<RecordCipher>();
+        assert_zod::<Aes128Gcm>();
+        assert_zod::<Aes256Gcm>();
+    }
     use crate::wire::record::DTLS_1_2;
 
     fn header(seq: u64) -> RecordHeader {

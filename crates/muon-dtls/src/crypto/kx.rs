@@ -2,6 +2,7 @@
 
 use muon_proto::Rng;
 use p256::elliptic_curve::sec1::ToSec1Point;
+use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use super::suite::group;
 use crate::error::{DtlsError, Misbehavior};
@@ -10,10 +11,16 @@ use crate::error::{DtlsError, Misbehavior};
 const MAX_SCALAR_DRAWS: usize = 16;
 
 /// One ephemeral key pair for a single handshake.
+///
+/// Both secrets wipe themselves on drop: x25519-dalek's `StaticSecret` with its `zeroize`
+/// feature, p256's `SecretKey` always (elliptic-curve).
 pub(crate) enum KeyShare {
     X25519(x25519_dalek::StaticSecret),
     P256(p256::SecretKey),
 }
+
+// Every variant is `ZeroizeOnDrop`; `tests::secrets_zeroize_on_drop` checks it.
+impl ZeroizeOnDrop for KeyShare {}
 
 impl std::fmt::Debug for KeyShare {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -24,12 +31,18 @@ impl std::fmt::Debug for KeyShare {
 impl KeyShare {
     /// A fresh key pair for `group`, from the machine's RNG. None for a group we do not know.
     pub(crate) fn generate(group_id: u16, rng: &mut Rng) -> Option<Self> {
+        // The random bytes are the private key: drawn into a buffer wiped afterwards.
+        let mut seed = Zeroizing::new([0u8; 32]);
         match group_id {
-            group::X25519 => Some(KeyShare::X25519(x25519_dalek::StaticSecret::from(
-                rng.array::<32>(),
-            ))),
+            group::X25519 => {
+                rng.fill(seed.as_mut_slice());
+                Some(KeyShare::X25519(x25519_dalek::StaticSecret::from(*seed)))
+            }
             group::SECP256R1 => (0..MAX_SCALAR_DRAWS)
-                .find_map(|_| p256::SecretKey::from_slice(&rng.array::<32>()).ok())
+                .find_map(|_| {
+                    rng.fill(seed.as_mut_slice());
+                    p256::SecretKey::from_slice(seed.as_slice()).ok()
+                })
                 .map(KeyShare::P256),
             _ => None,
         }
@@ -43,8 +56,9 @@ impl KeyShare {
         }
     }
 
-    /// The pre-master secret shared with the peer's public value.
-    pub(crate) fn agree(&self, peer: &[u8]) -> Result<Vec<u8>, DtlsError> {
+    /// The pre-master secret shared with the peer's public value, wiped when dropped (the
+    /// libraries' own shared-secret values wipe themselves too).
+    pub(crate) fn agree(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, DtlsError> {
         let bad = DtlsError::PeerMisbehaved(Misbehavior::BadKeyShare);
         match self {
             KeyShare::X25519(s) => {
@@ -55,7 +69,7 @@ impl KeyShare {
                 if !shared.was_contributory() {
                     return Err(bad);
                 }
-                Ok(shared.as_bytes().to_vec())
+                Ok(Zeroizing::new(shared.as_bytes().to_vec()))
             }
             KeyShare::P256(s) => {
                 // Only uncompressed points (RFC 8422 section 5.1.2, the only format offered).
@@ -63,7 +77,9 @@ impl KeyShare {
                     return Err(bad);
                 }
                 let pk = p256::PublicKey::from_sec1_bytes(peer).map_err(|_| bad)?;
-                Ok(s.diffie_hellman(&pk).raw_secret_bytes().to_vec())
+                Ok(Zeroizing::new(
+                    s.diffie_hellman(&pk).raw_secret_bytes().to_vec(),
+                ))
             }
         }
     }
@@ -72,6 +88,19 @@ impl KeyShare {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn assert_zod<T: ZeroizeOnDrop>() {}
+
+    /// Compile-time: the key share and the library secrets inside it wipe themselves on drop.
+    #[test]
+    fn secrets_zeroize_on_drop() {
+        assert_zod::<KeyShare>();
+        assert_zod::<x25519_dalek::StaticSecret>();
+        assert_zod::<x25519_dalek::SharedSecret>();
+        assert_zod::<p256::SecretKey>();
+        assert_zod::<p256::ecdh::SharedSecret>();
+        assert_zod::<Zeroizing<Vec<u8>>>();
+    }
 
     #[test]
     fn both_groups_agree() {

@@ -2,6 +2,7 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256, Sha384};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// The hash behind the PRF, fixed by the cipher suite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,12 +42,15 @@ fn p_hash<M: Mac + KeyInit + Clone>(secret: &[u8], seed: &[&[u8]], out: &mut [u8
         for part in seed {
             m.update(part);
         }
-        let block = m.finalize().into_bytes();
+        let mut block = m.finalize().into_bytes();
         chunk.copy_from_slice(&block[..chunk.len()]);
+        block.as_mut_slice().zeroize();
         let mut next = keyed.clone();
         next.update(&a);
         a = next.finalize().into_bytes();
     }
+    // A(i) is HMAC output keyed by the secret: wipe the last one too.
+    a.as_mut_slice().zeroize();
 }
 
 /// PRF(secret, label, seed) = P_<hash>(secret, label + seed), filling `out`.
@@ -61,21 +65,21 @@ pub(crate) fn prf(hash: PrfHash, secret: &[u8], label: &[u8], seed: &[&[u8]], ou
 }
 
 /// The 48-byte master secret with the extended master secret (RFC 7627 section 4):
-/// PRF(pre_master_secret, "extended master secret", session_hash).
+/// PRF(pre_master_secret, "extended master secret", session_hash), written into `master`
+/// (the caller's buffer, so no copy of it is left behind).
 pub(crate) fn extended_master_secret(
     hash: PrfHash,
     pre_master: &[u8],
     session_hash: &[u8],
-) -> [u8; 48] {
-    let mut ms = [0u8; 48];
+    master: &mut [u8; 48],
+) {
     prf(
         hash,
         pre_master,
         b"extended master secret",
         &[session_hash],
-        &mut ms,
+        master,
     );
-    ms
 }
 
 /// The key block (RFC 5246 section 6.3): PRF(master, "key expansion", server_random + client_random).
@@ -87,7 +91,7 @@ pub(crate) fn key_block(
     server_random: &[u8; 32],
     key_len: usize,
 ) -> KeyBlock {
-    let mut block = vec![0u8; 2 * key_len + 8];
+    let mut block = Zeroizing::new(vec![0u8; 2 * key_len + 8]);
     prf(
         hash,
         master,
@@ -109,8 +113,7 @@ pub(crate) fn key_block(
     out
 }
 
-/// Keys for AES-GCM record protection, one set per direction.
-#[derive(Clone)]
+/// Keys for AES-GCM record protection, one set per direction. Wiped on drop.
 pub(crate) struct KeyBlock {
     pub(crate) client_key: Vec<u8>,
     pub(crate) server_key: Vec<u8>,
@@ -120,10 +123,14 @@ pub(crate) struct KeyBlock {
 
 impl Drop for KeyBlock {
     fn drop(&mut self) {
-        self.client_key.fill(0);
-        self.server_key.fill(0);
+        self.client_key.zeroize();
+        self.server_key.zeroize();
+        self.client_salt.zeroize();
+        self.server_salt.zeroize();
     }
 }
+
+impl ZeroizeOnDrop for KeyBlock {}
 
 /// verify_data of Finished (RFC 5246 section 7.4.9).
 pub(crate) fn verify_data(
@@ -170,6 +177,16 @@ pub(crate) fn export(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn assert_zod<T: ZeroizeOnDrop>() {}
+
+    /// Compile-time: the key block and the keyed HMAC states of the PRF wipe themselves.
+    #[test]
+    fn secrets_zeroize_on_drop() {
+        assert_zod::<KeyBlock>();
+        assert_zod::<<Sha256 as hmac::EagerHash>::Core>();
+        assert_zod::<<Sha384 as hmac::EagerHash>::Core>();
+    }
 
     /// The TLS 1.2 PRF (SHA-256) vector posted to the IETF TLS list (msg03416) and used by
     /// many libraries; OpenSSL's `openssl kdf TLS1-PRF` gives the same output.

@@ -21,6 +21,7 @@ use crate::wire::messages::{
     Finished, HelloVerifyRequest, ServerHello, ServerKeyExchange, decode_empty,
 };
 use crate::wire::record::DTLS_1_2;
+use zeroize::Zeroizing;
 
 /// How many HelloVerifyRequests we answer before giving up (a server sends one).
 const MAX_HELLO_VERIFY_REQUESTS: u8 = 4;
@@ -63,7 +64,8 @@ struct Keyed {
     leaf: Vec<u8>,
     auth: PeerAuthenticated,
     share: KeyShare,
-    pre_master: Vec<u8>,
+    /// Wiped on drop, as soon as the master secret is derived.
+    pre_master: Zeroizing<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Keyed {
@@ -288,7 +290,7 @@ impl Dtls {
         &mut self,
         now: Instant,
         st: ServerFlight,
-        mut keyed: Keyed,
+        keyed: Keyed,
         requested: Option<Vec<u16>>,
     ) -> Result<State, DtlsError> {
         let mut transcript = st.transcript;
@@ -320,7 +322,9 @@ impl Dtls {
             &keyed.pre_master,
             &transcript,
         );
-        keyed.pre_master.fill(0);
+        // The ECDHE private key and the pre-master secret are done with: wipe them now.
+        drop(keyed.pre_master);
+        drop(keyed.share);
         if let Some(schemes) = requested {
             if !schemes.contains(&scheme::ECDSA_SECP256R1_SHA256) {
                 return Err(DtlsError::PeerMisbehaved(

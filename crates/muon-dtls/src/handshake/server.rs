@@ -354,7 +354,7 @@ impl Dtls {
             ) => {
                 expect_epoch(&msg, 0)?;
                 let cke = ClientKeyExchange::decode(&msg.body)?;
-                let mut pre_master = st.share.agree(&cke.public)?;
+                let pre_master = st.share.agree(&cke.public)?;
                 encode_whole(&mut st.transcript, msg.msg_type, msg.seq, &msg.body);
                 let session = Session::new(
                     st.suite,
@@ -363,7 +363,8 @@ impl Dtls {
                     &pre_master,
                     &st.transcript,
                 );
-                pre_master.fill(0);
+                // The pre-master secret is no longer needed: wipe it now.
+                drop(pre_master);
                 let (client_write, server_write) = session.ciphers()?;
                 // Read keys now: the client's Finished may already be waiting.
                 self.records.install(server_write, client_write);
