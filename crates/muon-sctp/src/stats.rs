@@ -16,6 +16,8 @@ pub struct Stats {
     /// DATA chunks (first sends and repeats) bundled with a COOKIE-ECHO (RFC 9260 section
     /// 5.1 D), a round trip before the handshake completes.
     pub data_chunks_with_cookie_echo: u64,
+    /// SACK chunks sent.
+    pub sacks_sent: u64,
     /// Fast retransmit decisions (three miss indications).
     pub fast_retransmits: u64,
     /// T3-rtx expirations.

@@ -84,6 +84,9 @@ impl Association {
                 }
                 Chunk::CookieAck => self.on_cookie_ack(now),
                 Chunk::Data(d) => {
+                    if !had_data {
+                        self.flush_due_sack();
+                    }
                     had_data = true;
                     self.on_data(&d);
                 }
@@ -148,7 +151,7 @@ impl Association {
         if had_data && self.state.receives_data() {
             // Section 6.2: acknowledge at least every second packet, else within sack_delay.
             self.data_packets_unacked += 1;
-            if self.data_packets_unacked >= 2 {
+            if self.data_packets_unacked >= super::SACK_EVERY_PACKETS {
                 self.sack_needed = true;
             } else if self.sack_at.is_none() {
                 self.sack_at = Some(now + self.config.sack_delay);

@@ -23,11 +23,21 @@ use crate::reassembly::{Message, Reassembly};
 use crate::receiver::Received;
 use crate::sender::{OutMessage, SendQueue};
 use crate::stats::Stats;
+use crate::wire::SackChunk;
 use crate::{Config, SctpError, tsn};
 
 /// Most control chunks (INIT-ACK, HEARTBEAT-ACK, ...) queued for sending; more are dropped,
 /// so a flood of INITs cannot grow memory while the driver is not polling.
 const MAX_CONTROL_QUEUE: usize = 64;
+/// Most SACKs decided between two `poll_transmit` calls that wait for their own packet (see
+/// `flush_due_sack`); past it the oldest goes, as every later SACK supersedes it. Bounds the
+/// SACKs one batch of received packets yields to this plus one: measured on a 20 ms path with
+/// 1-5% loss, 4 recovers as much as 32 (T3-rtx expiries, goodput), and on a clean in-process
+/// transfer (batches of ~170 packets) costs under 5% of throughput where 32 cost about 8%.
+const MAX_EARLY_SACKS: usize = 4;
+/// RFC 9260 section 6.2: "a SACK chunk SHOULD be generated for at least every second packet
+/// (not every second DATA chunk) received".
+const SACK_EVERY_PACKETS: u32 = 2;
 
 /// The association's state (RFC 9260 section 4, figure 3). `Listen` is CLOSED before any
 /// handshake: INITs are answered statelessly.
@@ -120,6 +130,9 @@ pub struct Association {
     sack_at: Option<Instant>,
     data_packets_unacked: u32,
     last_rwnd: u32,
+    /// SACKs decided in the middle of a batch of received packets, each to leave alone in a
+    /// packet before anything else (at most [`MAX_EARLY_SACKS`]).
+    early_sacks: VecDeque<SackChunk>,
 
     hb_at: Option<Instant>,
     hb_outstanding: Option<u64>,
@@ -184,6 +197,7 @@ impl Association {
             sack_at: None,
             data_packets_unacked: 0,
             last_rwnd: config.receive_buffer,
+            early_sacks: VecDeque::new(),
             hb_at: None,
             hb_outstanding: None,
             hb_send: false,
@@ -447,6 +461,7 @@ impl Association {
         self.t3 = None;
         self.sack_at = None;
         self.sack_needed = false;
+        self.early_sacks.clear();
         self.hb_at = None;
         self.t_reconfig = None;
         self.queue = SendQueue::new(self.config.scheduler);

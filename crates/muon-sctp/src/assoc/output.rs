@@ -18,6 +18,27 @@ impl Association {
     #[must_use]
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Vec<u8>> {
         self.touch(now);
+        // A SACK too large for the MTU (many gap blocks on a small MTU) is dropped for one
+        // built afresh below, as `fill` builds them.
+        while let Some(sack) = self.early_sacks.pop_front() {
+            let sack = Chunk::Sack(sack);
+            if COMMON_HEADER_LEN + sack.encoded_len() > self.mtu {
+                self.sack_needed = true;
+                continue;
+            }
+            let mut pkt = Vec::with_capacity(COMMON_HEADER_LEN + sack.encoded_len());
+            Packet::encode_header(
+                &mut pkt,
+                self.config.local_port,
+                self.config.remote_port,
+                self.peer_tag,
+            );
+            sack.encode(&mut pkt);
+            crc::seal(&mut pkt, self.zero_checksum_tx);
+            self.stats.packets_sent += 1;
+            self.stats.sacks_sent += 1;
+            return Some(pkt);
+        }
         let mut pkt = Vec::with_capacity(self.mtu);
         let tag = match self.control.front() {
             Some((tag, _)) => *tag,
@@ -56,6 +77,32 @@ impl Association {
         Some(pkt)
     }
 
+    /// RFC 9260 section 6.2 asks for a SACK at least every second DATA packet, and section
+    /// 6.7 for one after each packet while a gap persists; "an SCTP receiver MUST NOT generate
+    /// more than one SACK chunk for every incoming packet". A driver may hand us many packets
+    /// between two `poll_transmit` calls (a batch of datagrams read at one wake-up): called
+    /// before the first DATA chunk of each packet, this takes the SACK decided by the
+    /// previous packets and still unsent as it stands, and queues it to leave alone in a
+    /// packet (the newest [`MAX_EARLY_SACKS`](super::MAX_EARLY_SACKS) are kept). A batch then
+    /// yields several SACKs instead of one: one lost SACK no longer leaves a window-limited
+    /// sender waiting for T3-rtx, slow start grows the window once per SACK (section 7.2.1),
+    /// and each SACK's gap reports count as a miss indication towards fast retransmit
+    /// (section 7.2.4).
+    pub(super) fn flush_due_sack(&mut self) {
+        if !self.sack_needed || !self.state.receives_data() || self.peer_tag == 0 {
+            return;
+        }
+        let rwnd = self.a_rwnd();
+        if self.early_sacks.len() >= super::MAX_EARLY_SACKS {
+            self.early_sacks.pop_front();
+        }
+        self.early_sacks.push_back(self.received.sack(rwnd));
+        self.sack_needed = false;
+        self.sack_at = None;
+        self.data_packets_unacked = 0;
+        self.last_rwnd = rwnd;
+    }
+
     /// True when `fill` may add something.
     fn has_bundle_work(&self) -> bool {
         if self.peer_tag == 0 || self.state == State::Closed {
@@ -85,6 +132,7 @@ impl Association {
             let sack = Chunk::Sack(self.received.sack(rwnd));
             if pkt.len() + sack.encoded_len() <= self.mtu {
                 sack.encode(pkt);
+                self.stats.sacks_sent += 1;
                 self.sack_needed = false;
                 self.sack_at = None;
                 self.data_packets_unacked = 0;
