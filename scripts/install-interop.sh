@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the interop tests (interop/, crate muon-interop) need, from Debian packages,
-# and pre-builds the Pion peer. Idempotent and non-interactive: what is present is left alone.
+# and pre-builds the Pion peers (v4 and v3). Idempotent and non-interactive: what is present is left alone.
 #
 #   scripts/install-interop.sh         # as root, or with sudo available
 #
@@ -9,8 +9,12 @@
 #   iproute2     `ip link set lo up` inside each test's private network namespace
 #   util-linux   `unshare` for those namespaces
 #   procps       `kill` for ending a browser's whole process group
+#   golang-github-pion-webrtc.v3-dev  Pion v3 (3.1.56) sources in /usr/share/gocode, with the
+#                pion v2/v3 -dev packages it depends on
 # Then `go mod download` (needs the Go module proxy) and a `go build` of interop/pion, so that
-# the tests, which run without network inside their namespace, find every module cached.
+# the tests, which run without network inside their namespace, find every module cached; and
+# the same source built against Pion v3 in GOPATH mode, as interop/src/pion.rs::pion_v3_binary
+# does (same rewrite, same flags), so that its build in the tests is a cache hit.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -22,7 +26,7 @@ find_go() {
   return 1
 }
 
-PACKAGES=(chromium iproute2 util-linux procps)
+PACKAGES=(chromium iproute2 util-linux procps golang-github-pion-webrtc.v3-dev)
 find_go >/dev/null || PACKAGES+=(golang-go)
 
 missing=()
@@ -41,7 +45,7 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
-  echo "install-interop: chromium, go, iproute2, util-linux, procps present" >&2
+  echo "install-interop: chromium, go, iproute2, util-linux, procps, pion v3 present" >&2
 fi
 
 GO=$(find_go) || { echo "install-interop: no go after installing golang-go" >&2; exit 1; }
@@ -58,4 +62,23 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 # Same flags as the harness (interop/src/pion.rs), so its build is a cache hit.
 "$GO" build -trimpath -buildvcs=false -o "$OUT/pion-peer" .
-echo "install-interop: Pion peer builds; $(chromium --version 2>/dev/null || echo 'chromium: version unknown')" >&2
+
+# Pion v3 from Debian, GOPATH mode. The go.mod only lets the import github.com/pion/webrtc/v3
+# resolve to /usr/share/gocode/src/github.com/pion/webrtc (whose go.mod declares that path;
+# Go's "minimal module compatibility"); GOPATH mode ignores it otherwise.
+DEBIAN_GOPATH=/usr/share/gocode
+grep -qx 'module github.com/pion/webrtc/v3' "$DEBIAN_GOPATH/src/github.com/pion/webrtc/go.mod" || {
+  echo "install-interop: $DEBIAN_GOPATH/src/github.com/pion/webrtc is not Pion v3" >&2
+  exit 1
+}
+echo "install-interop: building interop/pion against Pion v3 (GOPATH mode, $DEBIAN_GOPATH)" >&2
+V3="$OUT/gopath-v3/src/pion-peer"
+mkdir -p "$V3"
+for f in "$ROOT"/interop/pion/*.go; do
+  sed -e 's#"github.com/pion/webrtc/v4"#"github.com/pion/webrtc/v3"#g' \
+    -e 's#"github.com/pion/ice/v4"#"github.com/pion/ice/v2"#g' "$f" >"$V3/$(basename "$f")"
+done
+printf 'module pion-peer\n' >"$V3/go.mod"
+(cd "$V3" && GO111MODULE=off GOPATH="$OUT/gopath-v3:$DEBIAN_GOPATH" GOFLAGS= \
+  "$GO" build -trimpath -buildvcs=false -o "$OUT/pion-peer-v3" .)
+echo "install-interop: Pion v4 and v3 peers build; $(chromium --version 2>/dev/null || echo 'chromium: version unknown')" >&2

@@ -23,6 +23,20 @@ pub enum Error {
          scripts/install-interop.sh (needs the Go module proxy, so not inside a test's namespace)"
     )]
     GoBuild(ExitStatus),
+    /// Debian's Pion v3 sources (`golang-github-pion-webrtc.v3-dev`, in
+    /// `/usr/share/gocode/src/github.com/pion/webrtc`) are not installed.
+    #[error(
+        "Pion v3 is not installed (Debian's golang-github-pion-webrtc.v3-dev, in \
+         /usr/share/gocode): run scripts/install-interop.sh"
+    )]
+    PionV3Missing,
+    /// `go build` of the Pion v3 peer (GOPATH mode) failed; its output was printed to stderr.
+    #[error(
+        "`go build` of the Pion v3 peer (interop/pion in GOPATH mode on /usr/share/gocode) \
+         failed ({0}); its output is above. Run scripts/install-interop.sh, which installs \
+         golang-github-pion-webrtc.v3-dev and shows the same build"
+    )]
+    GoBuildV3(ExitStatus),
     /// No Chromium at `/usr/bin/chromium` nor on `PATH`.
     #[error("chromium is not installed: run scripts/install-interop.sh")]
     ChromiumMissing,

@@ -1,5 +1,5 @@
 //! Harness for testing muon against real peers: [Pion](https://github.com/pion/webrtc) v4 and
-//! headless Chromium.
+//! v3, and headless Chromium.
 //!
 //! Every peer speaks one signaling contract, WHIP-shaped ([RFC 9725]) and non-trickle:
 //! `POST /offer` (or `/whip`) with `Content-Type: application/sdp` and a complete offer is
@@ -13,7 +13,8 @@
 //! - [`reexec_in_private_netns`]: run the test in network and PID namespaces holding only
 //!   loopback, so Chromium sees no other interface and nothing outlives the test;
 //! - [`PionPeer`]: `pion-peer` (interop/pion, built once per run with `go build`) as
-//!   answerer or offerer;
+//!   answerer or offerer, on Pion v4 or, from the same source, Debian's Pion v3
+//!   ([`PionVersion`]);
 //! - [`Chromium`] and [`Page`]: headless Chromium on interop/chromium/peer.html, whose
 //!   reports and answering-role signaling go through the harness's own HTTP server;
 //! - [`Reports`]: what a peer reported, with bounded waits;
@@ -77,7 +78,10 @@ pub use error::{Error, Problem, Result};
 pub use muon_peer::{ANSWER_TIMEOUT, MuonPeer, muon_config};
 pub use netns::{NETNS_ENV, TEST_TIMEOUT, reexec_in_private_netns};
 pub use page::{LONG_POLL, MAX_PENDING, Page, RELAY_TIMEOUT};
-pub use pion::{BUILD_TIMEOUT, LISTEN_TIMEOUT, PionPeer, pion_binary};
+pub use pion::{
+    BUILD_TIMEOUT, DEBIAN_GOPATH, LISTEN_TIMEOUT, PionPeer, PionVersion, pion_binary,
+    pion_v3_binary,
+};
 pub use plan::{OfferPlan, Reliability};
 pub use report::{Report, Reports};
 pub use signaling::{Endpoint, MAX_SESSIONS, Session, post_offer};
