@@ -29,15 +29,15 @@ type plan struct {
 	closePC         bool
 	echoChannels    string
 	bulk            int
+	bulkMessage     int
 	timeout         time.Duration
 }
 
 // Back-pressure of the bulk transfer: send while at most bulkHigh bytes are buffered, resume
 // when the buffer drains below bulkLow.
 const (
-	bulkChunk = 64 << 10
-	bulkHigh  = 1 << 20
-	bulkLow   = 256 << 10
+	bulkHigh = 1 << 20
+	bulkLow  = 256 << 10
 )
 
 func parsePlan(args []string) (plan, error) {
@@ -51,6 +51,7 @@ func parsePlan(args []string) (plan, error) {
 	fs.BoolVar(&p.closePC, "close-pc", true, "finally ask the remote to close the connection with close-pc")
 	fs.StringVar(&p.echoChannels, "echo-channels", "reliable", "echo channels are reliable (ordered), unordered, or unreliable (unordered, no retransmissions)")
 	fs.IntVar(&p.bulk, "bulk", 0, "bytes to send on a bulk channel with back-pressure, checked by SHA-256 (0: none)")
+	fs.IntVar(&p.bulkMessage, "bulk-message", 64<<10, "size of the bulk transfer's messages")
 	fs.DurationVar(&p.timeout, "timeout", 60*time.Second, "bound on the whole run")
 	if err := fs.Parse(args); err != nil {
 		return p, err
@@ -61,8 +62,8 @@ func parsePlan(args []string) (plan, error) {
 	if p.echoChannels != "reliable" && p.echoChannels != "unordered" && p.echoChannels != "unreliable" {
 		return p, fmt.Errorf("bad --echo-channels %q", p.echoChannels)
 	}
-	if p.channels < 0 || p.open < 0 || p.open > maxOpen || p.bulk < 0 {
-		return p, errors.New("--channels and --open must be >= 0, --open at most 1024")
+	if p.channels < 0 || p.open < 0 || p.open > maxOpen || p.bulk < 0 || p.bulkMessage < 1 {
+		return p, errors.New("--channels, --open and --bulk must be >= 0, --open at most 1024, --bulk-message >= 1")
 	}
 	for _, s := range strings.Split(*sizes, ",") {
 		if s == "" {
@@ -242,7 +243,7 @@ func drive(p plan, pc *webrtc.PeerConnection, c *checker, hellos <-chan [2]strin
 	wg.Wait()
 
 	if bulk != nil {
-		sendBulk(bulk, p.bulk, c, deadline)
+		sendBulk(bulk, p.bulk, p.bulkMessage, c, deadline)
 	}
 
 	if caf != nil {
@@ -409,9 +410,9 @@ func echoInit(kind string) *webrtc.DataChannelInit {
 	return nil
 }
 
-// sendBulk sends n pseudo-random bytes in bulkChunk messages, never buffering more than
+// sendBulk sends n pseudo-random bytes in messages of size bytes, never buffering more than
 // bulkHigh, then `end`, and checks the remote's `<bytes> <sha256>` against its own.
-func sendBulk(o *own, n int, c *checker, deadline time.Time) {
+func sendBulk(o *own, n, size int, c *checker, deadline time.Time) {
 	low := make(chan struct{}, 1)
 	o.dc.SetBufferedAmountLowThreshold(bulkLow)
 	o.dc.OnBufferedAmountLow(func() {
@@ -422,7 +423,7 @@ func sendBulk(o *own, n int, c *checker, deadline time.Time) {
 	})
 	h := sha256.New()
 	src := newXorshift(uint32(n))
-	chunk := make([]byte, bulkChunk)
+	chunk := make([]byte, size)
 	start := time.Now()
 	fields := map[string]any{"label": o.label, "bytes": n}
 	for sent := 0; sent < n; {
@@ -435,7 +436,7 @@ func sendBulk(o *own, n int, c *checker, deadline time.Time) {
 				return
 			}
 		}
-		part := chunk[:min(bulkChunk, n-sent)]
+		part := chunk[:min(size, n-sent)]
 		src.fill(part)
 		h.Write(part)
 		if err := o.dc.Send(part); err != nil {

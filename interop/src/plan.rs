@@ -27,6 +27,8 @@ pub struct OfferPlan {
     pub echo_channels: Reliability,
     /// Bytes to send on a `bulk` channel with back-pressure, checked by SHA-256 (0: none).
     pub bulk: usize,
+    /// Size of the bulk transfer's messages (at least 1; the last may be shorter).
+    pub bulk_message: usize,
     /// Bound on the whole run, enforced by the peer itself.
     pub timeout: Duration,
 }
@@ -77,6 +79,7 @@ impl Default for OfferPlan {
             close_pc: true,
             echo_channels: Reliability::Reliable,
             bulk: 0,
+            bulk_message: 64 << 10,
             timeout: Duration::from_secs(60),
         }
     }
@@ -94,6 +97,7 @@ impl OfferPlan {
             format!("--close-pc={}", self.close_pc),
             format!("--echo-channels={}", self.echo_channels.name()),
             format!("--bulk={}", self.bulk),
+            format!("--bulk-message={}", self.bulk_message),
             format!("--timeout={}ms", self.timeout.as_millis()),
         ]
     }
@@ -102,7 +106,7 @@ impl OfferPlan {
     #[must_use]
     pub fn page_query(&self) -> String {
         format!(
-            "channels={}&sizes={}&open={}&close_after_first={}&close_pc={}&echo_channels={}&bulk={}&timeout_ms={}",
+            "channels={}&sizes={}&open={}&close_after_first={}&close_pc={}&echo_channels={}&bulk={}&bulk_message={}&timeout_ms={}",
             self.channels,
             self.sizes_list(),
             self.open,
@@ -110,6 +114,7 @@ impl OfferPlan {
             u8::from(self.close_pc),
             self.echo_channels.name(),
             self.bulk,
+            self.bulk_message,
             self.timeout.as_millis()
         )
     }
@@ -341,12 +346,13 @@ mod tests {
                 "--close-pc=false",
                 "--echo-channels=unreliable",
                 "--bulk=0",
+                "--bulk-message=65536",
                 "--timeout=2000ms"
             ]
         );
         assert_eq!(
             plan.page_query(),
-            "channels=2&sizes=1,5&open=3&close_after_first=1&close_pc=0&echo_channels=unreliable&bulk=0&timeout_ms=2000"
+            "channels=2&sizes=1,5&open=3&close_after_first=1&close_pc=0&echo_channels=unreliable&bulk=0&bulk_message=65536&timeout_ms=2000"
         );
     }
 }

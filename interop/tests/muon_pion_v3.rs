@@ -6,13 +6,15 @@
 //! `math.MaxUint16` buffer, and a longer message fails the read with `io.ErrShortBuffer`,
 //! which closes the channel on Pion's side only. Its SDP has no `a=max-message-size`, so
 //! RFC 8841 section 6.1's default of 65536 applies and muon may send 65536 bytes: the plans
-//! here stop at 65535 ([`V3_SIZES`]), and muon sends no bulk to Pion v3 (the offerers' bulk
-//! messages are 64 KiB). Pion v3 sending to muon has no such limit (muon announces 262144).
+//! here stop at 65535 ([`V3_SIZES`]), and muon's bulk to Pion v3 is sent in 65535-byte
+//! messages. Pion v3 sending to muon has no such limit (muon announces 262144).
 //!
 //! Each test re-runs itself in a private network namespace (root needed; CI runs as root).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+
+use std::time::Duration;
 
 use common::{RUN, STEP, assert_loopback_candidates, assert_run_passed};
 
@@ -23,13 +25,15 @@ const V3_SIZES: [usize; 4] = [1, 1024, 16_384, 65_535];
 
 /// The default plan with [`V3_SIZES`]: echo on two channels, three channels opened by Pion
 /// v3, close-after-first closed by Pion, muon closing its echo channels, `close-pc` by Pion,
-/// DELETE. No bulk: its 64 KiB messages are one byte over what Pion v3 receives.
+/// DELETE; and 16 MiB muon -> Pion v3 by hash, in 65535-byte messages.
 #[test]
 fn muon_offers_to_pion_v3() {
     reexec_in_private_netns("muon_offers_to_pion_v3", || {
         let (url, mut pion) = PionPeer::answerer_of(PionVersion::V3).unwrap();
         let plan = OfferPlan {
             sizes: V3_SIZES.to_vec(),
+            bulk: 16 << 20,
+            bulk_message: 65_535,
             ..OfferPlan::default()
         };
         let mut muon = MuonPeer::offerer(&url, &plan).unwrap();
@@ -76,6 +80,54 @@ fn pion_v3_offers_to_muon() {
         muon.reports()
             .expect(STEP, "muon's connection closed", |r| {
                 r.event() == "pc-state" && r.str("state") == Some("Closed")
+            })
+            .unwrap();
+    });
+}
+
+/// Pins the Pion v3 limit above (so a fixed Debian Pion shows up here): its answer has no
+/// `a=max-message-size` (RFC 8841's default 65536 applies), a 65535-byte message is echoed,
+/// and a 65536-byte one makes Pion v3 close the channel on its side without echoing it.
+#[test]
+fn pion_v3_receives_no_message_over_65535_bytes() {
+    reexec_in_private_netns("pion_v3_receives_no_message_over_65535_bytes", || {
+        let (url, mut pion) = PionPeer::answerer_of(PionVersion::V3).unwrap();
+        let plan = OfferPlan {
+            channels: 1,
+            sizes: vec![65_535, 65_536],
+            open: 0,
+            close_after_first: false,
+            close_pc: false,
+            timeout: Duration::from_secs(5),
+            ..OfferPlan::default()
+        };
+        let mut muon = MuonPeer::offerer(&url, &plan).unwrap();
+        let done = muon.reports().done(RUN).unwrap();
+        let seen = muon.reports().seen();
+        let echo = |kind: &str, size: u64| {
+            seen.iter()
+                .find(|r| {
+                    r.is("check", "echo-0")
+                        && r.str("kind") == Some(kind)
+                        && r.u64("size") == Some(size)
+                })
+                .and_then(|r| r.bool("ok"))
+        };
+        assert_eq!(
+            (echo("text", 65_535), echo("binary", 65_535)),
+            (Some(true), Some(true))
+        );
+        // muon's run never gets that echo back: it ends at the plan's timeout.
+        assert_ne!(echo("text", 65_536), Some(true));
+        assert_eq!(done.bool("ok"), Some(false));
+        let answer = pion
+            .reports()
+            .expect(STEP, "Pion v3's answer", |r| r.event() == "local-sdp")
+            .unwrap();
+        assert!(!answer.str("sdp").unwrap().contains("a=max-message-size"));
+        pion.reports()
+            .expect(STEP, "Pion v3 closing echo-0", |r| {
+                r.is("channel-closed", "echo-0")
             })
             .unwrap();
     });

@@ -16,8 +16,6 @@ use super::{Reporter, lock, muon_config};
 use crate::plan::{OfferPlan, Reliability};
 use crate::signaling::{Session as Signaled, post_offer};
 
-/// Size of the bulk transfer's messages.
-const BULK_CHUNK: usize = 64 << 10;
 /// Bound on each HTTP exchange (offer, DELETE).
 const HTTP_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -134,7 +132,7 @@ async fn drive(
     }
 
     if let Some(bulk) = &mut bulk {
-        send_bulk(bulk, plan.bulk, c, deadline).await;
+        send_bulk(bulk, plan.bulk, plan.bulk_message, c, deadline).await;
     }
 
     if let Some(caf) = &mut caf {
@@ -258,10 +256,11 @@ async fn echo_sizes(ch: &mut DataChannel, sizes: &[usize], c: &Checker, deadline
     }
 }
 
-/// `n` pseudo-random bytes in [`BULK_CHUNK`] messages (muon's `send` waits while more than
+/// `n` pseudo-random bytes in `message`-byte messages (muon's `send` waits while more than
 /// `Config::send_high_water` is buffered: the back-pressure), then `end`; the remote's
 /// `<bytes> <sha256>` must match.
-async fn send_bulk(ch: &mut DataChannel, n: usize, c: &Checker, deadline: Instant) {
+async fn send_bulk(ch: &mut DataChannel, n: usize, message: usize, c: &Checker, deadline: Instant) {
+    let message = message.max(1);
     let mut hash = Sha256::new();
     let mut src = Xorshift::new(n);
     let start = Instant::now();
@@ -269,7 +268,7 @@ async fn send_bulk(ch: &mut DataChannel, n: usize, c: &Checker, deadline: Instan
     let mut detail = None;
     let mut sent = 0;
     while sent < n {
-        let mut chunk = vec![0u8; BULK_CHUNK.min(n - sent)];
+        let mut chunk = vec![0u8; message.min(n - sent)];
         src.fill(&mut chunk);
         hash.update(&chunk);
         sent += chunk.len();
