@@ -197,17 +197,21 @@ pub fn pion_binary() -> Result<PathBuf> {
     let dir = out_dir()?;
     std::fs::create_dir_all(&dir)?;
     let target = dir.join("pion-peer");
-    // Other test binaries may build at the same time: each writes its own file, then renames
-    // it into place atomically.
-    let tmp = dir.join(format!("pion-peer.{}.tmp", std::process::id()));
+    // Other test processes may build at the same time (each test re-runs itself in a PID
+    // namespace of its own, so process ids repeat): each builds in a scratch directory of its
+    // own, then renames the binary into place atomically.
+    let scratch = scratch_dir(&dir, "pion-peer")?;
+    let tmp = scratch.join("pion-peer");
     let mut cmd = Command::new(go);
     cmd.args(["build", "-trimpath", "-buildvcs=false", "-o"])
         .arg(&tmp)
         .arg(".")
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("pion"))
         .stdout(Stdio::inherit());
-    go_build(cmd, "`go build` of interop/pion", Error::GoBuild)?;
-    std::fs::rename(&tmp, &target)?;
+    let built_ok = go_build(cmd, "`go build` of interop/pion", Error::GoBuild)
+        .and_then(|()| Ok(std::fs::rename(&tmp, &target)?));
+    let _ = std::fs::remove_dir_all(&scratch);
+    built_ok?;
     *built = Some(target.clone());
     Ok(target)
 }
