@@ -7,11 +7,11 @@
 
 mod common;
 
-use common::{RUN, STEP, assert_loopback_candidates, assert_run_passed};
+use common::{RUN, STEP, assert_run_passed, run_muon_offering_to_pion, run_pion_offering_to_muon};
 
 use muon::{DataChannelInit, FailReason, PeerConnection, PeerEvent, SessionDescription};
 use muon_interop::{
-    MuonPeer, OfferPlan, PionPeer, Reliability, Report, muon_config, post_offer,
+    MuonPeer, OfferPlan, PionPeer, PionVersion, Reliability, Report, muon_config, post_offer,
     reexec_in_private_netns,
 };
 
@@ -21,30 +21,11 @@ use muon_interop::{
 #[test]
 fn muon_offers_to_pion() {
     reexec_in_private_netns("muon_offers_to_pion", || {
-        let (url, mut pion) = PionPeer::answerer().unwrap();
         let plan = OfferPlan {
             bulk: 64 << 20,
             ..OfferPlan::default()
         };
-        let mut muon = MuonPeer::offerer(&url, &plan).unwrap();
-        muon.reports().done(RUN).unwrap();
-        assert_run_passed("muon", &plan, muon.reports().seen());
-        assert_loopback_candidates(muon.reports(), "muon offer");
-        assert_loopback_candidates(pion.reports(), "pion answer");
-        plan.expect_answerer_side(pion.reports(), STEP).unwrap();
-        // The channels Pion opened were announced to muon as events, configured as opened.
-        for i in 0..plan.open {
-            let r = muon
-                .reports()
-                .expect(STEP, "muon's channel-open of a Pion channel", |r| {
-                    r.is("channel-open", &format!("peer-{i}"))
-                })
-                .unwrap();
-            assert_eq!(
-                (r.str("by"), r.bool("ordered")),
-                (Some("remote"), Some(true))
-            );
-        }
+        run_muon_offering_to_pion(PionVersion::V4, "pion", &plan);
     });
 }
 
@@ -53,7 +34,6 @@ fn muon_offers_to_pion() {
 #[test]
 fn pion_offers_to_muon() {
     reexec_in_private_netns("pion_offers_to_muon", || {
-        let mut muon = MuonPeer::answerer().unwrap();
         let plan = OfferPlan {
             channels: 50,
             sizes: vec![1, 16_384],
@@ -61,18 +41,7 @@ fn pion_offers_to_muon() {
             bulk: 64 << 20,
             ..OfferPlan::default()
         };
-        let mut pion = PionPeer::offerer(&muon.offer_url().unwrap(), &plan).unwrap();
-        pion.reports().done(RUN).unwrap();
-        assert_run_passed("pion", &plan, pion.reports().seen());
-        assert!(pion.wait(STEP).unwrap().success());
-        assert_loopback_candidates(pion.reports(), "pion offer");
-        assert_loopback_candidates(muon.reports(), "muon answer");
-        plan.expect_answerer_side(muon.reports(), STEP).unwrap();
-        muon.reports()
-            .expect(STEP, "muon's connection closed", |r| {
-                r.event() == "pc-state" && r.str("state") == Some("Closed")
-            })
-            .unwrap();
+        run_pion_offering_to_muon(PionVersion::V4, "pion", &plan);
     });
 }
 

@@ -16,7 +16,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{RUN, STEP, assert_loopback_candidates, assert_run_passed};
+use common::{RUN, STEP, run_muon_offering_to_pion, run_pion_offering_to_muon};
 
 use muon_interop::{MuonPeer, OfferPlan, PionPeer, PionVersion, reexec_in_private_netns};
 
@@ -29,31 +29,13 @@ const V3_SIZES: [usize; 4] = [1, 1024, 16_384, 65_535];
 #[test]
 fn muon_offers_to_pion_v3() {
     reexec_in_private_netns("muon_offers_to_pion_v3", || {
-        let (url, mut pion) = PionPeer::answerer_of(PionVersion::V3).unwrap();
         let plan = OfferPlan {
             sizes: V3_SIZES.to_vec(),
             bulk: 16 << 20,
             bulk_message: 65_535,
             ..OfferPlan::default()
         };
-        let mut muon = MuonPeer::offerer(&url, &plan).unwrap();
-        muon.reports().done(RUN).unwrap();
-        assert_run_passed("muon", &plan, muon.reports().seen());
-        assert_loopback_candidates(muon.reports(), "muon offer");
-        assert_loopback_candidates(pion.reports(), "pion v3 answer");
-        plan.expect_answerer_side(pion.reports(), STEP).unwrap();
-        for i in 0..plan.open {
-            let r = muon
-                .reports()
-                .expect(STEP, "muon's channel-open of a Pion v3 channel", |r| {
-                    r.is("channel-open", &format!("peer-{i}"))
-                })
-                .unwrap();
-            assert_eq!(
-                (r.str("by"), r.bool("ordered")),
-                (Some("remote"), Some(true))
-            );
-        }
+        run_muon_offering_to_pion(PionVersion::V3, "pion v3", &plan);
     });
 }
 
@@ -63,25 +45,12 @@ fn muon_offers_to_pion_v3() {
 #[test]
 fn pion_v3_offers_to_muon() {
     reexec_in_private_netns("pion_v3_offers_to_muon", || {
-        let mut muon = MuonPeer::answerer().unwrap();
         let plan = OfferPlan {
             bulk: 16 << 20,
             sizes: V3_SIZES.to_vec(),
             ..OfferPlan::default()
         };
-        let mut pion =
-            PionPeer::offerer_of(PionVersion::V3, &muon.offer_url().unwrap(), &plan).unwrap();
-        pion.reports().done(RUN).unwrap();
-        assert_run_passed("pion v3", &plan, pion.reports().seen());
-        assert!(pion.wait(STEP).unwrap().success());
-        assert_loopback_candidates(pion.reports(), "pion v3 offer");
-        assert_loopback_candidates(muon.reports(), "muon answer");
-        plan.expect_answerer_side(muon.reports(), STEP).unwrap();
-        muon.reports()
-            .expect(STEP, "muon's connection closed", |r| {
-                r.event() == "pc-state" && r.str("state") == Some("Closed")
-            })
-            .unwrap();
+        run_pion_offering_to_muon(PionVersion::V3, "pion v3", &plan);
     });
 }
 
