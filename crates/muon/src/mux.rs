@@ -225,6 +225,8 @@ async fn read(shared: Arc<Shared>) {
                 stats.dropped_queue_full += 1;
                 continue;
             }
+            // A copy per datagram, on purpose: slices of a shared batch buffer would let one
+            // small queued datagram keep a whole batch alive, beyond the per-peer byte bound.
             let datagram = Datagram {
                 source: rx.source,
                 destination: rx.destination,
